@@ -1,0 +1,36 @@
+import { Command, CommanderError } from "commander";
+import { TRPCClientError } from "@trpc/client";
+import { ISOBAR_VERSION } from "../server/version";
+import { registerDbCommands } from "./commands/db";
+import { registerJobsCommands } from "./commands/jobs";
+import { registerServeCommand } from "./commands/serve";
+import { registerWorkerCommand } from "./commands/worker";
+
+export function buildProgram(): Command {
+  const program = new Command("isobar")
+    .description("Isobar: an open workbench for machine-learning weather forecasting")
+    .version(ISOBAR_VERSION)
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+  registerServeCommand(program);
+  registerWorkerCommand(program);
+  registerDbCommands(program);
+  registerJobsCommands(program);
+  return program;
+}
+
+/** Run the CLI; every failure ends as one line `isobar: <reason>` and a non-zero exit code. */
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander already printed its message (or the help/version output).
+      process.exit(err.exitCode);
+    }
+    const message = err instanceof TRPCClientError ? err.message : err instanceof Error ? err.message : String(err);
+    console.error(`isobar: ${message}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,61 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import type { Services } from "../services";
+import { appRouter } from "../trpc/router";
+
+export type NextRequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+
+/**
+ * One HTTP server for everything: tRPC at /api/trpc, a health probe at /api/health, and the
+ * Next.js app for every other path. Server code runs here as plain Node (not inside Next's
+ * bundles), so the database and the job workers are shared by the API and the pages.
+ */
+export function createIsobarServer(services: Services, nextHandler: NextRequestHandler | null): http.Server {
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: "/api/trpc/",
+    createContext: () => ({ services }),
+    onError({ error, path }) {
+      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[isobar] tRPC ${path ?? "?"} failed:`, error.cause ?? error);
+    },
+  });
+  return http.createServer((req, res) => {
+    const url = req.url ?? "/";
+    if (url.startsWith("/api/trpc/")) {
+      trpc(req, res);
+      return;
+    }
+    if (url === "/api/health") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ ok: true, pid: process.pid, home: services.env.home, storageMode: services.storage.mode }));
+      return;
+    }
+    if (!nextHandler) {
+      res.writeHead(404, { "content-type": "text/plain" });
+      res.end("not found");
+      return;
+    }
+    nextHandler(req, res).catch((err: Error) => {
+      console.error(`[isobar] page ${url} failed:`, err);
+      if (!res.headersSent) res.writeHead(500);
+      res.end("internal error");
+    });
+  });
+}
+
+export function listen(server: http.Server, port: number, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once("error", (err: NodeJS.ErrnoException) => {
+      reject(
+        err.code === "EADDRINUSE"
+          ? new Error(`port ${port} on ${host} is already in use; set PORT to a free port (PORT=0 picks one)`)
+          : err,
+      );
+    });
+    server.listen(port, host, () => {
+      const { port: actual } = server.address() as AddressInfo;
+      resolve(`http://${host.includes(":") ? `[${host}]` : host}:${actual}`);
+    });
+  });
+}

@@ -1,0 +1,53 @@
+import type { z } from "zod";
+import type { JobLogLevel } from "../../lib/jobs/states";
+import type { Db } from "../db/storage";
+
+/** What a running job can do: report progress, log, and notice cancellation. */
+export type JobContext = {
+  jobId: string;
+  attempt: number;
+  /** Aborted when the job is cancelled or its claim is lost (e.g. it expired). */
+  signal: AbortSignal;
+  /** Report progress in [0, 1] with an optional message. Cheap to call often: writes are throttled. */
+  progress(fraction: number, message?: string): Promise<void>;
+  log(level: JobLogLevel, message: string): Promise<void>;
+  /** Throws JobCancelledError when the job has been cancelled. */
+  throwIfCancelled(): void;
+  db: Db;
+};
+
+export class JobCancelledError extends Error {
+  constructor() {
+    super("job cancelled");
+  }
+}
+
+export type JobRetryPolicy = {
+  /** Attempts after the first one. A worker killed mid-run counts as a failed attempt. */
+  retryLimit: number;
+  /** Hard limit on one attempt's run time. */
+  expireInSeconds: number;
+};
+
+export type JobDefinition<P = unknown, R = unknown> = {
+  type: string;
+  description: string;
+  payload: z.ZodType<P>;
+  retry: JobRetryPolicy;
+  run(payload: P, ctx: JobContext): Promise<R>;
+};
+
+/** Identity helper that keeps the payload type inferred from the zod schema. */
+export function defineJob<S extends z.ZodType, R>(def: {
+  type: string;
+  description: string;
+  payload: S;
+  retry?: Partial<JobRetryPolicy>;
+  run(payload: z.infer<S>, ctx: JobContext): Promise<R>;
+}): JobDefinition<z.infer<S>, R> {
+  return {
+    ...def,
+    payload: def.payload as z.ZodType<z.infer<S>>,
+    retry: { retryLimit: def.retry?.retryLimit ?? 2, expireInSeconds: def.retry?.expireInSeconds ?? 6 * 3600 },
+  };
+}

@@ -1,0 +1,14 @@
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import { router } from "./init";
+import { jobsRouter } from "./routers/jobs";
+import { systemRouter } from "./routers/system";
+
+export const appRouter = router({
+  system: systemRouter,
+  jobs: jobsRouter,
+});
+
+export type AppRouter = typeof appRouter;
+/** What clients receive from each procedure (after JSON serialisation). */
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export type RouterInputs = inferRouterInputs<AppRouter>;
