@@ -75,15 +75,15 @@ const INV_SQRT_PI = 1 / Math.sqrt(Math.PI);
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 /**
- * Complementary error function to ~1e-15: the all-positive series
- * erf x = (2/√π) e^{−x²} Σ 2ⁿ x^{2n+1} / (1·3·…·(2n+1)) for |x| < 3, and the
+ * Complementary error function, relative error ~1e-15: the all-positive series
+ * erf x = (2/√π) e^{−x²} Σ 2ⁿ x^{2n+1} / (1·3·…·(2n+1)) for |x| < 1.5, and the
  * continued fraction erfc x = e^{−x²}/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …)))) beyond.
  */
 export function erfc(x: number): number {
   if (x !== x) return NaN;
   const z = Math.abs(x);
   let r: number;
-  if (z < 3) {
+  if (z < 1.5) {
     let term = z;
     let sum = z;
     for (let n = 1; n < 200; n++) {
@@ -94,9 +94,9 @@ export function erfc(x: number): number {
     const erf = 2 * INV_SQRT_PI * Math.exp(-z * z) * sum;
     r = 1 - erf;
   } else {
-    // Evaluate the continued fraction bottom-up with a fixed depth (converges fast for z ≥ 3).
+    // Evaluate the continued fraction bottom-up with a fixed depth (ample for z ≥ 1.5).
     let f = z;
-    for (let k = 60; k >= 1; k--) f = z + k / 2 / f;
+    for (let k = 200; k >= 1; k--) f = z + k / 2 / f;
     r = (INV_SQRT_PI * Math.exp(-z * z)) / f;
   }
   return x >= 0 ? r : 2 - r;
