@@ -9,7 +9,7 @@ export function columns(header: string[], rows: string[][]): string {
   return [pc.bold(line(header)), ...rows.map(line)].join("\n");
 }
 
-function stripAnsi(s: string): string {
+export function stripAnsi(s: string): string {
   // eslint-disable-next-line no-control-regex
   return s.replace(/\x1b\[[0-9;]*m/g, "");
 }

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { readEnv } from "../../server/env";
-import { buildNextApp, hasProductionBuild, loadNextApp } from "../../server/http/next-app";
+import { buildNextApp, hasCurrentBuild, loadNextApp } from "../../server/http/next-app";
 import { createIsobarServer, listen } from "../../server/http/server";
 import { writeServerFile } from "../../server/http/server-file";
 import { openServices } from "../../server/services";
@@ -21,8 +21,8 @@ export function registerServeCommand(program: Command): void {
       const running = await findRunningServer(env.home);
       if (running) throw new CliError(`an Isobar server for ${env.home} is already running at ${running}`);
 
-      if (opts.web && !hasProductionBuild()) {
-        console.log("Building the web app (first start only; takes a minute or two)…");
+      if (opts.web && !hasCurrentBuild()) {
+        console.log("Building the web app (first start, or the sources changed; takes a minute or two)…");
         await buildNextApp();
       }
       const services = await openServices(env, {

@@ -39,7 +39,7 @@ export default function RendererCheck() {
       <div
         data-testid="renderer-check"
         data-rendered={frames > 0 ? "true" : "false"}
-        style={{ position: "relative", width: 512, height: 256, border: "1px solid var(--border)" }}
+        style={{ position: "relative", flex: "none", width: 512, height: 256, border: "1px solid var(--border)" }}
       >
         <DeckGL
           views={new MapView({ repeat: false })}

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { and, asc, count, desc, eq, gt, inArray, type SQL } from "drizzle-orm";
 import type { PgBoss } from "pg-boss";
 import { z } from "zod";
-import { clampProgress, type JobLogLevel, type JobState } from "../../lib/jobs/states";
+import type { JobLogLevel, JobState } from "../../lib/jobs/states";
 import type { Db } from "../db/storage";
 import { jobLogs, jobs } from "../db/schema";
 import { findJobDefinition, jobTypes } from "./catalog";

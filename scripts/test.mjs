@@ -1,0 +1,39 @@
+// `npm test`: every check, in order of cost, stopping at the first failure.
+// Type-check, lint, unit tests, production build, integration tests (PGlite and PostgreSQL),
+// browser end-to-end tests. `npm test -- --only unit,integration` runs a subset.
+import { spawnSync } from "node:child_process";
+
+const STEPS = [
+  ["typecheck", "npx", ["tsc", "--noEmit"]],
+  ["lint", "npx", ["eslint", "--max-warnings", "0", "."]],
+  ["unit", "npx", ["vitest", "run", "--project", "unit"]],
+  ["build", "node", ["scripts/build.mjs"]],
+  ["integration", "npx", ["vitest", "run", "--project", "integration"]],
+  ["e2e", "npx", ["vitest", "run", "--project", "e2e"]],
+];
+
+const onlyArg = process.argv.indexOf("--only");
+const only = onlyArg >= 0 ? new Set(process.argv[onlyArg + 1]?.split(",")) : null;
+if (only) {
+  const unknown = [...only].filter((s) => !STEPS.some(([name]) => name === s));
+  if (unknown.length) {
+    console.error(`npm test: unknown step(s) ${unknown.join(", ")}; steps are ${STEPS.map(([n]) => n).join(", ")}`);
+    process.exit(2);
+  }
+}
+
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+const timings = [];
+for (const [name, cmd, args] of STEPS) {
+  if (only && !only.has(name)) continue;
+  console.log(`\n=== ${name}: ${cmd} ${args.join(" ")}`);
+  const t0 = Date.now();
+  const r = spawnSync(cmd, args, { stdio: "inherit", env });
+  const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+  timings.push(`${name} ${seconds}s`);
+  if (r.status !== 0) {
+    console.error(`\nnpm test: step '${name}' failed (exit ${r.status ?? r.signal}) after ${seconds}s`);
+    process.exit(1);
+  }
+}
+console.log(`\nAll test steps passed: ${timings.join(", ")}`);
