@@ -2,6 +2,25 @@
 // Type-check, lint, unit tests, production build, integration tests (PGlite and PostgreSQL),
 // browser end-to-end tests. `npm test -- --only unit,integration` runs a subset.
 import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+
+const CHROMIUM = process.env.ISOBAR_CHROMIUM ?? "/usr/bin/chromium";
+
+/** The browser tests drive Debian's Chromium; install it when missing (never a downloaded browser). */
+function ensureChromium() {
+  if (fs.existsSync(CHROMIUM)) return 0;
+  if (process.getuid?.() !== 0) {
+    console.error(`npm test: ${CHROMIUM} is missing; install Debian's chromium (sudo apt-get install -y chromium)`);
+    return 1;
+  }
+  console.log("Installing Debian's chromium for the browser tests…");
+  const update = spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
+  if (update.status !== 0) return update.status ?? 1;
+  return spawnSync("apt-get", ["install", "-y", "-qq", "chromium"], {
+    stdio: "inherit",
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  }).status ?? 1;
+}
 
 const STEPS = [
   ["typecheck", "npx", ["tsc", "--noEmit"]],
@@ -28,6 +47,7 @@ for (const [name, cmd, args] of STEPS) {
   if (only && !only.has(name)) continue;
   console.log(`\n=== ${name}: ${cmd} ${args.join(" ")}`);
   const t0 = Date.now();
+  if (name === "e2e" && ensureChromium() !== 0) process.exit(1);
   const r = spawnSync(cmd, args, { stdio: "inherit", env });
   const seconds = ((Date.now() - t0) / 1000).toFixed(1);
   timings.push(`${name} ${seconds}s`);

@@ -31,7 +31,7 @@ export type IsobarEnv = {
 
 export class EnvError extends Error {}
 
-export function readEnv(source: NodeJS.ProcessEnv = process.env): IsobarEnv {
+export function readEnv(source: Record<string, string | undefined> = process.env): IsobarEnv {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = EnvSchema.safeParse(cleaned);
   if (!parsed.success) {
