@@ -84,10 +84,7 @@ export abstract class BaseGrid implements Grid {
   }
 
   domainArea(): number {
-    const a = this.areas();
-    let s = 0;
-    for (let i = 0; i < a.length; i++) s += a[i];
-    return s;
+    return accurateSum(this.areas());
   }
 
   weights(scheme: WeightScheme = "area"): Float64Array {
@@ -184,9 +181,20 @@ export abstract class BaseGrid implements Grid {
 
 /** Scales w in place so that its mean is 1. */
 export function normaliseMeanOne(w: Float64Array): Float64Array {
-  let s = 0;
-  for (let i = 0; i < w.length; i++) s += w[i];
-  const f = w.length / s;
+  const f = w.length / accurateSum(w);
   for (let i = 0; i < w.length; i++) w[i] *= f;
   return w;
+}
+
+/** Neumaier-compensated sum (error independent of length, unlike naive summation over 10⁶ terms). */
+export function accurateSum(a: ArrayLike<number>): number {
+  let s = 0;
+  let c = 0;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    const t = s + v;
+    c += Math.abs(s) >= Math.abs(v) ? s - t + v : v - t + s;
+    s = t;
+  }
+  return s + c;
 }

@@ -1,6 +1,6 @@
 /** Grids: points, area weights, neighbours and interpolation. See docs/grids.md. */
 export type { Grid, GridKind, InterpolationMethod, WeightScheme } from "./grid";
-export { BaseGrid, DEFAULT_IDW_K, normaliseMeanOne } from "./grid";
+export { BaseGrid, DEFAULT_IDW_K, normaliseMeanOne, accurateSum } from "./grid";
 export {
   GridDescriptorSchema,
   RegularDescriptorSchema,

@@ -127,6 +127,17 @@ export function rowLinearStencil(t: RowTable, lat: number, lon: number, st: Sten
   st.clear();
   bracket(t, lat, scratch);
   const { r, f, outside } = scratch;
+  if (outside > 0 && t.global) {
+    // Polar cap beyond the outermost row: interpolate along the meridian across the pole between
+    // the outer row at lon and at lon + 180° (second-order accurate; the pole itself gets the
+    // mean of two opposite points instead of a one-sided constant).
+    const gap = 90 - Math.abs(t.lat[r]);
+    if (gap > 1e-12) {
+      const w = Math.min(0.5, outside / (2 * gap));
+      if (!addRowLinear(t, r, lon, 1 - w, st) || !addRowLinear(t, r, lon + 180, w, st)) st.clear();
+      return;
+    }
+  }
   if (outside > 0 || r === t.lat.length - 1 || f === 0) {
     if (outside > 0 && !t.global && outside > edgeSlack(t, r, false)) return;
     if (!addRowLinear(t, r, lon, 1, st)) st.clear();
