@@ -4,10 +4,16 @@
  */
 import type { AnomalyStats } from "./stats";
 
+/** cov / √(var_f var_o); NaN when either variance is not positive (the correlation is undefined). */
+function ratio(cov: number, vf: number, vo: number): number {
+  if (!(vf > 0 && vo > 0)) return NaN;
+  return cov / Math.sqrt(vf * vo);
+}
+
 /** WB2 uncentred ACC of one init time: ⟨f′o′⟩ / √(⟨f′²⟩⟨o′²⟩) (the Σw normalisation cancels). */
 export function accUncentred(a: AnomalyStats): number {
   if (a.count === 0) return NaN;
-  return a.sumWFO / Math.sqrt(a.sumWFF * a.sumWOO);
+  return ratio(a.sumWFO, a.sumWFF, a.sumWOO);
 }
 
 /**
@@ -22,7 +28,7 @@ export function accCentred(a: AnomalyStats): number {
   const cov = a.sumWFO - mf * a.sumWO;
   const vf = a.sumWFF - mf * a.sumWF;
   const vo = a.sumWOO - mo * a.sumWO;
-  return cov / Math.sqrt(vf * vo);
+  return ratio(cov, vf, vo);
 }
 
 /**
@@ -41,5 +47,5 @@ export function accRatioOfAggregates(list: readonly AnomalyStats[]): number {
     oo += a.sumWOO;
   }
   if (sw === 0) return NaN;
-  return fo / sw / Math.sqrt((ff / sw) * (oo / sw));
+  return ratio(fo / sw, ff / sw, oo / sw);
 }

@@ -75,7 +75,7 @@ export function colourBin(orientedPercent: number): number {
   const a = Math.abs(orientedPercent);
   let k = 0;
   for (const e of COLOUR_BIN_EDGES) if (a >= e) k++;
-  return orientedPercent < 0 ? -k : k;
+  return orientedPercent < 0 && k > 0 ? -k : k;
 }
 
 export interface InitStats {
