@@ -178,6 +178,19 @@ describe("lookup and regrid behaviour", () => {
     expect(g.lookup(v, 20.6, 190, "nearest")).toBeNaN();
   });
 
+  it("polar caps: cross-pole interpolation on periodic rows, outer row alone on half-globe rows", () => {
+    // 30° grid without poles: outer rows at ±75°.
+    const g = regularGlobal(30, 30, { poles: false });
+    const v = sampleField(g.latitudes, g.longitudes, (la, lo) => la + lo / 1000);
+    // at 85°N, lon 0: (1 − w)·f(75, 0) + w·f(75, 180) with w = 10 / (2·15) = 1/3
+    expect(g.lookup(v, 85, 0)).toBeCloseTo(75 + (1 / 3) * 0.18, 12);
+    expect(g.lookup(v, 90, 0)).toBeCloseTo(75 + 0.09, 12);
+    const half = new RegularGrid({ kind: "regular", lat: { first: 75, step: -30, count: 6 }, lon: { first: 0, step: 30, count: 6 } });
+    expect(half.globalLatitude).toBe(true);
+    const hv = sampleField(half.latitudes, half.longitudes, (la, lo) => la + lo / 1000);
+    expect(half.lookup(hv, 85, 30)).toBeCloseTo(75.03, 12);
+  });
+
   it("shader-style nearest on a regular grid is the rounded row/column", () => {
     const g = regularGlobal(2.5);
     const idx = new Float64Array(g.size).map((_, i) => i);

@@ -78,7 +78,7 @@ export function gridFromDescriptor(descriptor: unknown): Grid {
 }
 
 export interface FromLatLonOptions {
-  /** Coordinate tolerance in degrees (default 1e-5, enough for float32-stored coordinates up to ~0.01° grids). */
+  /** Coordinate tolerance in degrees (default 1e-4 ≈ 11 m: float32-stored longitudes near 360° are only good to ~2e-5). */
   tolerance?: number;
   /** Voronoi domain for the unstructured fallback. */
   domain?: "auto" | "global" | "hull";
@@ -92,7 +92,7 @@ export interface FromLatLonOptions {
  * (longitudes compared modulo 360), so the returned grid has the same point order as the input.
  */
 export function gridFromLatLon(lats: ArrayLike<number>, lons: ArrayLike<number>, options: FromLatLonOptions = {}): Grid {
-  const tol = options.tolerance ?? 1e-5;
+  const tol = options.tolerance ?? 1e-4;
   const n = lats.length;
   if (n !== lons.length) throw new GridSpecError(`latitudes (${n}) and longitudes (${lons.length}) differ in length`);
   if (n === 0) throw new GridSpecError("no points");

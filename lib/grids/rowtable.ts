@@ -134,7 +134,14 @@ export function rowLinearStencil(t: RowTable, lat: number, lon: number, st: Sten
     const gap = 90 - Math.abs(t.lat[r]);
     if (gap > 1e-12) {
       const w = Math.min(0.5, outside / (2 * gap));
-      if (!addRowLinear(t, r, lon, 1 - w, st) || !addRowLinear(t, r, lon + 180, w, st)) st.clear();
+      if (!addRowLinear(t, r, lon, 1 - w, st)) {
+        st.clear();
+        return;
+      }
+      if (addRowLinear(t, r, lon + 180, w, st)) return;
+      // The opposite meridian is not covered (non-periodic rows): use the outer row alone.
+      st.clear();
+      if (!addRowLinear(t, r, lon, 1, st)) st.clear();
       return;
     }
   }
