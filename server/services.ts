@@ -9,7 +9,8 @@ import { startWorkers, type RunningWorkers } from "./jobs/worker";
 export type Services = {
   env: IsobarEnv;
   storage: Storage;
-  boss: PgBoss;
+  /** pg-boss, started on first use (at once when this process runs workers). */
+  boss: () => Promise<PgBoss>;
   queue: JobQueue;
   workers: RunningWorkers | null;
   startedAt: Date;
@@ -30,13 +31,17 @@ export async function openStorage(env: IsobarEnv, command: string): Promise<Stor
 
 export async function openServices(env: IsobarEnv, options: ServicesOptions): Promise<Services> {
   const storage = await openStorage(env, options.command);
-  let boss: PgBoss | null = null;
+  let starting: Promise<PgBoss> | null = null;
+  const boss = () => (starting ??= startBoss(storage, env, { supervise: options.supervise }));
+  const stopBoss = async (graceful: boolean) => {
+    if (!starting) return;
+    const started = await starting.catch(() => null);
+    await started?.stop({ graceful, timeout: 10_000 });
+  };
   try {
     const migrations = await migrateStorage(storage);
-    boss = await startBoss(storage, env, { supervise: options.supervise });
     const queue = new JobQueue(storage.db, boss);
     const workers = options.runWorkers ? await startWorkers(queue, { concurrency: env.workerConcurrency }) : null;
-    const started = boss;
     return {
       env,
       storage,
@@ -47,12 +52,12 @@ export async function openServices(env: IsobarEnv, options: ServicesOptions): Pr
       startedAt: new Date(),
       async close() {
         await workers?.stop();
-        await started.stop({ graceful: true, timeout: 10_000 });
+        await stopBoss(true);
         await storage.close();
       },
     };
   } catch (err) {
-    await boss?.stop({ graceful: false }).catch(() => undefined);
+    await stopBoss(false).catch(() => undefined);
     await storage.close();
     throw err;
   }

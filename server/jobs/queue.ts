@@ -29,9 +29,13 @@ export type JobListFilter = z.input<typeof JobListFilterSchema>;
  * table; pg-boss carries the work to whichever worker process claims it.
  */
 export class JobQueue {
+  /**
+   * @param boss pg-boss, started on first use: listing and reading jobs need only the database,
+   * so short-lived CLI commands that only read never pay for starting the queue.
+   */
   constructor(
     readonly db: Db,
-    readonly boss: PgBoss,
+    readonly boss: () => Promise<PgBoss>,
   ) {}
 
   async submit(type: string, payload: unknown): Promise<JobRow> {
@@ -45,7 +49,7 @@ export class JobQueue {
     const id = randomUUID();
     const [row] = await this.db.insert(jobs).values({ id, type, payload: parsed.data as object }).returning();
     try {
-      await this.boss.send(type, { jobId: id }, { id });
+      await (await this.boss()).send(type, { jobId: id }, { id });
     } catch (err) {
       await this.db
         .update(jobs)
@@ -105,7 +109,7 @@ export class JobQueue {
       throw new JobInputError(`job ${id} has already ended (${row.state}); nothing to cancel`);
     }
     await this.db.update(jobs).set({ cancelRequested: true, updatedAt: new Date() }).where(eq(jobs.id, id));
-    await this.boss.cancel(row.type, id);
+    await (await this.boss()).cancel(row.type, id);
     if (row.state === "queued") {
       await this.db
         .update(jobs)
@@ -125,8 +129,9 @@ export class JobQueue {
       .from(jobs)
       .where(inArray(jobs.state, ["queued", "running"]));
     let changed = 0;
+    const boss = open.length ? await this.boss() : null;
     for (const row of open) {
-      const bossJob = await this.boss.getJobById(row.type, row.id);
+      const bossJob = await boss!.getJobById(row.type, row.id);
       if (!bossJob) continue;
       if (bossJob.state === "retry" && row.state === "running") {
         await this.db

@@ -21,8 +21,9 @@ const PROGRESS_WRITE_INTERVAL_MS = 500;
 /** Register a pg-boss worker for every job type; each claimed job runs through `runJob`. */
 export async function startWorkers(queue: JobQueue, options: WorkerOptions): Promise<RunningWorkers> {
   const workerId = `${os.hostname()}:${process.pid}`;
+  const boss = await queue.boss();
   for (const def of JOB_DEFINITIONS) {
-    await queue.boss.work(
+    await boss.work(
       def.type,
       { localConcurrency: options.concurrency, pollingIntervalSeconds: 0.5, includeMetadata: true } as const,
       async ([job]: JobWithMetadata<{ jobId: string }>[]) => runJob(queue, def, job, workerId),
@@ -36,7 +37,7 @@ export async function startWorkers(queue: JobQueue, options: WorkerOptions): Pro
     workerId,
     async stop() {
       clearInterval(timer);
-      for (const def of JOB_DEFINITIONS) await queue.boss.offWork(def.type);
+      for (const def of JOB_DEFINITIONS) await boss.offWork(def.type);
     },
   };
 }

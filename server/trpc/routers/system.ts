@@ -23,7 +23,7 @@ export async function systemInfo(services: Services) {
     return String(list[0]?.version ?? "unknown");
   });
   const queueHealth = await probe(async () => {
-    const queues = await boss.getQueues();
+    const queues = await (await boss()).getQueues();
     return queues.length;
   });
   const counts = await probe(() => queue.countsByState());
