@@ -45,6 +45,16 @@ describe("regular lat/lon weights", () => {
     for (let i = 0; i < g.nlat; i++) expect(g.weights()[i * g.nlon]).toBeCloseTo(w[i], 12);
   });
 
+  it("a global grid whose outer rows are less than a step from the poles stretches edge cells to ±90 (WB2)", () => {
+    // rows 88, 86, …, −88: half-spacing bounds would stop at ±89; WB2 uses ±90.
+    const g = new RegularGrid({ kind: "regular", lat: { first: 88, step: -2, count: 89 }, lon: { first: 0, step: 2, count: 180 } });
+    expect(g.globalLatitude).toBe(true);
+    expect(g.domainArea() / (4 * Math.PI)).toBeCloseTo(1, 13);
+    expect(g.areas()[0]).toBeCloseTo((1 - Math.sin((87 * Math.PI) / 180)) * ((2 * Math.PI) / 180), 15);
+    const w = wb2LatitudeWeights(g.rowLatitudes);
+    for (let i = 0; i < g.nlat; i++) expect(g.weights()[i * g.nlon]).toBeCloseTo(w[i], 12);
+  });
+
   it("cos-lat weights have mean 1 and ratio cos φ", () => {
     const g = regularGlobal(2.5, 2.5, { poles: false });
     const w = g.weights("cos-lat");
