@@ -27,6 +27,16 @@ describe("spherical Voronoi areas", () => {
     g.areas().forEach((a) => expect(a).toBeCloseTo((2 * Math.PI) / 3, 12));
   });
 
+  it("tetrahedron vertices: 4 cells of π (cell vertices 70.5° away still fit the hemisphere)", () => {
+    const g = fromXyz([[1, 1, 1], [1, -1, -1], [-1, 1, -1], [-1, -1, 1]]);
+    g.areas().forEach((a) => expect(a).toBeCloseTo(Math.PI, 11));
+  });
+
+  it("three points on the equator are too sparse (lune cells reach the poles, 90° away) and fail explicitly", () => {
+    const g = new UnstructuredGrid([0, 0, 0], [0, 120, 240], "global");
+    expect(() => g.areas()).toThrow(/too sparse/);
+  });
+
   it("random global points: cells sum to 4π (1e-9 relative)", () => {
     const { lats, lons } = randomSphere(20000, 42);
     const g = new UnstructuredGrid(lats, lons);
