@@ -124,12 +124,27 @@ describe("ensemble kernel against a naive float64 implementation (O(M²), two-pa
   ];
   const set = compileRegions(regions, lat, lon);
 
-  for (const m of [1, 2, 10, 50]) {
-    it(`M = ${m}`, () => {
+  const cases: [number, boolean][] = [
+    [1, false],
+    [2, false],
+    [10, false],
+    [50, false],
+    [20, true],
+  ];
+  for (const [m, smooth] of cases) {
+    it(`M = ${m}${smooth ? ", smooth fields (member order carried between points)" : ", rounded noise with ties"}`, () => {
       const r = rng(100 + m);
       const g = normal(r);
-      const truth = Float32Array.from({ length: n }, () => (r() < 0.02 ? NaN : Math.round(4 * g()) / 2));
-      const members = Float32Array.from({ length: n * m }, () => (r() < 0.002 ? NaN : Math.round(4 * g()) / 2 + 0.1));
+      const truth = Float32Array.from({ length: n }, (_, p) =>
+        r() < 0.02 ? NaN : smooth ? Math.sin(lat[p] / 20) + Math.cos(lon[p] / 30) : Math.round(4 * g()) / 2,
+      );
+      // Smooth: member k is a phase-shifted smooth field, so member ranks change slowly along each row.
+      const members = Float32Array.from({ length: n * m }, (_, q) => {
+        const k = Math.floor(q / n);
+        const p = q % n;
+        if (r() < 0.002) return NaN;
+        return smooth ? Math.sin(lat[p] / 20 + 0.05 * k) + Math.cos(lon[p] / 30 + 0.3 * k) : Math.round(4 * g()) / 2 + 0.1;
+      });
       const stats = accumulateEnsemble({ members, memberCount: m, truth, weights }, set);
       regions.forEach((region, i) => {
         const mask = compileRegionMask(region, lat, lon);

@@ -6,6 +6,7 @@ export * from "./deterministic";
 export * from "./acc";
 export * from "./crps";
 export * from "./ensemble";
+export * from "./merge";
 export * from "./aggregate";
 export * from "./student-t";
 export * from "./significance";

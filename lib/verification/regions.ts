@@ -181,6 +181,14 @@ export interface RegionSet {
   /** Class id of each point. */
   classOf: Uint8Array | Uint16Array | Uint32Array;
   classCount: number;
+  /**
+   * Runs of consecutive points with the same class: run r covers points
+   * runStart[r] … runStart[r + 1] − 1 and has class runClass[r]. Points of a
+   * grid stored row by row form few runs, so kernels can keep their sums in
+   * local variables within a run.
+   */
+  runStart: Int32Array;
+  runClass: Int32Array;
   /** For each region, the class ids it is made of. */
   regionClasses: Int32Array[];
   /** Number of points in each region. */
@@ -228,7 +236,25 @@ export function regionSetFromMasks(named: { name: string; mask: Uint8Array }[]):
     for (let p = 0; p < size; p++) k += r.mask[p] ? 1 : 0;
     return k;
   });
-  return { names, size, classOf, classCount, regionClasses, regionSizes };
+  const starts: number[] = [];
+  const runCls: number[] = [];
+  for (let p = 0; p < size; p++) {
+    if (p === 0 || cls[p] !== cls[p - 1]) {
+      starts.push(p);
+      runCls.push(cls[p]);
+    }
+  }
+  starts.push(size);
+  return {
+    names,
+    size,
+    classOf,
+    classCount,
+    runStart: Int32Array.from(starts),
+    runClass: Int32Array.from(runCls),
+    regionClasses,
+    regionSizes,
+  };
 }
 
 /** Compile several regions against point coordinates into one region set. */
