@@ -69,7 +69,9 @@ export function composeConfig(options: ComposeOptions): ComposedConfig {
     groupDeletes,
   });
 
-  const tree = mapNode({ kind: "builtin" });
+  // The root takes the primary config's origin, so missing top-level keys point at it.
+  const primary = [...items].reverse().find((item) => item.package.length === 0);
+  const tree = mapNode(primary ? primary.content.origin : { kind: "builtin" });
   for (const item of items) {
     let wrapped: MapNode = item.content;
     for (const seg of [...item.package].reverse()) wrapped = mapNode(item.content.origin, new Map([[seg, wrapped]]));

@@ -121,6 +121,10 @@ export function checkConfig<S extends z.ZodType>(tree: MapNode, schema: S): Vali
         break;
       case "invalid_value": {
         const options = issue.values.map((v) => JSON.stringify(v));
+        if (value === undefined) {
+          issues.push({ path: formatPath(path), message: `required key is missing (${options.length === 1 ? options[0] : `one of ${options.join(", ")}`})`, origin });
+          break;
+        }
         issues.push({
           path: formatPath(path),
           message: options.length === 1 ? `expected ${options[0]}` : `expected one of ${options.join(", ")}`,
