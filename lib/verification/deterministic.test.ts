@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { accCentred, accRatioOfAggregates, accUncentred } from "@/lib/verification/acc";
 import { accumulateDeterministic, accumulateWindVector } from "@/lib/verification/deterministic";
-import { cellAreaLatitudeWeights, expandRowWeights, regularGridPoints } from "@/lib/verification/latitude-weights";
+import { aggregateOverTime } from "@/lib/verification/aggregate";
+import { cellAreaLatitudeWeights, cosLatitudeWeights, expandRowWeights, regularGridPoints } from "@/lib/verification/latitude-weights";
 import { compileRegionMask, compileRegions, regionSetFromMasks, wb2Regions } from "@/lib/verification/regions";
 import { float32Field, normal, rng } from "@/lib/verification/test-helpers";
 
@@ -137,5 +138,28 @@ describe("WB-X ACC (ratio of aggregates)", () => {
     // ⟪f′o′⟫ = 2, ⟪f′²⟫ = 5, ⟪o′²⟫ = 2.5 → 2/√12.5; per-time mean would be (0.5 + 1)/2 = 0.75
     expect(accRatioOfAggregates([a, b])).toBeCloseTo(2 / Math.sqrt(12.5), 15);
     expect((accUncentred(a) + accUncentred(b)) / 2).toBeCloseTo(0.75, 15);
+  });
+});
+
+describe("WB1 RMSE (§3): √(mean over time, lat, lon of w·e²) with cos-lat weights / mean(w)", () => {
+  it("equals rmse from the kernel with cosLatitudeWeights(…, 'mean') (sqrt after the time mean)", () => {
+    const lats = [-67.5, -22.5, 22.5, 67.5];
+    const nLon = 8;
+    const rowW = cosLatitudeWeights(lats, "mean");
+    const weights = expandRowWeights(rowW, nLon);
+    const set = all(lats.length * nLon);
+    const g = normal(rng(11));
+    let wb1 = 0;
+    let count = 0;
+    const stats = [0, 1, 2].map(() => {
+      const f = float32Field(lats.length * nLon, g);
+      const o = float32Field(lats.length * nLon, g);
+      for (let p = 0; p < f.length; p++) {
+        wb1 += weights[p] * (f[p] - o[p]) ** 2;
+        count++;
+      }
+      return accumulateDeterministic({ forecast: f, truth: o, weights }, set)[0];
+    });
+    expect(aggregateOverTime(stats, "rmse")).toBeCloseTo(Math.sqrt(wb1 / count), 13);
   });
 });
