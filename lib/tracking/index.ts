@@ -1,0 +1,82 @@
+/** Pure tracking helpers: search grammar, order_by, page tokens, mlruns reader, downsampling, metric key grouping. */
+export { SearchSyntaxError, SearchFilterError, OrderByError } from "./errors";
+export {
+  parseSearchFilter,
+  parseRunFilter,
+  parseExperimentFilter,
+  type SearchClause,
+  type MetricClause,
+  type ParamClause,
+  type TagClause,
+  type AttributeClause,
+  type NumericAttributeClause,
+  type StringAttributeClause,
+  type SetAttributeClause,
+  type DatasetClause,
+  type DatasetStringClause,
+  type DatasetSetClause,
+  type ExperimentClause,
+} from "./search-filter";
+export {
+  RUN_SEARCH_SCHEMA,
+  EXPERIMENT_SEARCH_SCHEMA,
+  NUMERIC_OPS,
+  STRING_OPS,
+  SET_OPS,
+  type SearchSchema,
+  type EntityKind,
+  type NumericOp,
+  type StringOp,
+  type SetOp,
+  type SearchOp,
+  type NumericAttribute,
+  type StringAttribute,
+  type RunNumericAttribute,
+  type RunStringAttribute,
+  type ExperimentNumericAttribute,
+  type ExperimentStringAttribute,
+  type DatasetField,
+} from "./search-schema";
+export { parseOrderBy, parseOrderByEntry, effectiveOrderBy, type OrderByClause } from "./order-by";
+export {
+  encodePageToken,
+  decodePageToken,
+  nextPageToken,
+  queryFingerprint,
+  pageTokenSchema,
+  PageTokenError,
+  type PageToken,
+} from "./page-token";
+export {
+  MlrunsReader,
+  openMlruns,
+  MlrunsFormatError,
+  parseMetricLine,
+  parsePythonFloat,
+  RUN_STATUS_CODES,
+  type MlrunsExperiment,
+  type MlrunsRun,
+  type MlrunsReaderOptions,
+  type MetricPoint,
+  type MetricBatch,
+  type RunStatus,
+  type LifecycleStage,
+} from "./mlruns-reader";
+export {
+  minMaxDownsample,
+  lttbDownsample,
+  downsample,
+  MIN_TARGET_POINTS,
+  type DownsampleResult,
+  type DownsampleMethod,
+  type LttbOptions,
+} from "./downsample";
+export {
+  groupMetricKeys,
+  parseAnemoiMetricKey,
+  type MetricKeyGroups,
+  type MetricMatrix,
+  type MetricSection,
+  type LeadTime,
+  type AnemoiMetricKey,
+} from "./metric-keys";
