@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { TRPCClientError } from "@trpc/client";
 import { ISOBAR_VERSION } from "../server/version";
+import { registerConfigCommands } from "./commands/config";
 import { registerDbCommands } from "./commands/db";
 import { registerJobsCommands } from "./commands/jobs";
 import { registerServeCommand } from "./commands/serve";
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerWorkerCommand(program);
   registerDbCommands(program);
   registerJobsCommands(program);
+  registerConfigCommands(program);
   return program;
 }
 

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   bigserial,
   boolean,
   doublePrecision,
@@ -7,8 +8,10 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
 import { JOB_LOG_LEVELS, JOB_STATES } from "../../lib/jobs/states";
@@ -59,4 +62,129 @@ export const jobLogs = pgTable(
     at: timestamptz("at").notNull().default(sql`now()`),
   },
   (t) => [index("job_logs_job_idx").on(t.jobId, t.id)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Experiment tracking (MLflow-compatible). Times are epoch milliseconds, as MLflow's API uses.
+// ---------------------------------------------------------------------------------------------
+
+const epochMs = (name: string) => bigint(name, { mode: "number" });
+
+export const experiments = pgTable(
+  "experiments",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedByDefaultAsIdentity({ startWith: 1 }),
+    name: text("name").notNull(),
+    artifactLocation: text("artifact_location").notNull(),
+    lifecycleStage: text("lifecycle_stage", { enum: ["active", "deleted"] }).notNull().default("active"),
+    creationTime: epochMs("creation_time").notNull(),
+    lastUpdateTime: epochMs("last_update_time").notNull(),
+    /** Where an imported experiment came from (server URL or mlruns path), null for native ones. */
+    importedFrom: jsonb("imported_from"),
+  },
+  (t) => [uniqueIndex("experiments_name_idx").on(t.name)],
+);
+
+export const experimentTags = pgTable(
+  "experiment_tags",
+  {
+    experimentId: bigint("experiment_id", { mode: "number" })
+      .notNull()
+      .references(() => experiments.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    value: text("value").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.experimentId, t.key] })],
+);
+
+export const runs = pgTable(
+  "runs",
+  {
+    id: text("id").primaryKey(),
+    experimentId: bigint("experiment_id", { mode: "number" })
+      .notNull()
+      .references(() => experiments.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    userId: text("user_id").notNull().default(""),
+    status: text("status", { enum: ["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"] }).notNull(),
+    startTime: epochMs("start_time"),
+    endTime: epochMs("end_time"),
+    artifactUri: text("artifact_uri").notNull(),
+    lifecycleStage: text("lifecycle_stage", { enum: ["active", "deleted"] }).notNull().default("active"),
+    deletedTime: epochMs("deleted_time"),
+    /** Where an imported run came from: {kind: "mlruns"|"mlflow", source, runId}. */
+    importedFrom: jsonb("imported_from"),
+  },
+  (t) => [index("runs_experiment_idx").on(t.experimentId, t.startTime.desc()), index("runs_name_idx").on(t.name)],
+);
+
+export const runParams = pgTable(
+  "run_params",
+  {
+    runId: text("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    value: text("value").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.key] }), index("run_params_key_idx").on(t.key)],
+);
+
+export const runTags = pgTable(
+  "run_tags",
+  {
+    runId: text("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    value: text("value").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.key] }), index("run_tags_key_idx").on(t.key)],
+);
+
+/** Full metric histories. An identical row logged again is a no-op (primary key). */
+export const metrics = pgTable(
+  "metrics",
+  {
+    runId: text("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    step: bigint("step", { mode: "number" }).notNull(),
+    timestamp: epochMs("timestamp").notNull(),
+    value: doublePrecision("value").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.key, t.step, t.timestamp, t.value] })],
+);
+
+/** Latest value per (run, key): what runs/get and search filters and sorting read. */
+export const latestMetrics = pgTable(
+  "latest_metrics",
+  {
+    runId: text("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    step: bigint("step", { mode: "number" }).notNull(),
+    timestamp: epochMs("timestamp").notNull(),
+    value: doublePrecision("value").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.key] }), index("latest_metrics_key_value_idx").on(t.key, t.value)],
+);
+
+export const runInputs = pgTable(
+  "run_inputs",
+  {
+    runId: text("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    digest: text("digest").notNull(),
+    sourceType: text("source_type").notNull(),
+    source: text("source").notNull(),
+    schema: text("schema"),
+    profile: text("profile"),
+    tags: jsonb("tags").notNull().default([]),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.name, t.digest] })],
 );

@@ -3,11 +3,13 @@ import type { AddressInfo } from "node:net";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { Services } from "../services";
 import { appRouter } from "../trpc/router";
+import { handleMlflowRequest, isMlflowPath } from "../tracking/mlflow-api";
 
 export type NextRequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
 
 /**
- * One HTTP server for everything: tRPC at /api/trpc, a health probe at /api/health, and the
+ * One HTTP server for everything: tRPC at /api/trpc, a health probe at /api/health, the
+ * MLflow-compatible tracking API (/api/2.0/mlflow/…, /ajax-api/…, /health, /version), and the
  * Next.js app for every other path. Server code runs here as plain Node (not inside Next's
  * bundles), so the database and the job workers are shared by the API and the pages.
  */
@@ -24,6 +26,11 @@ export function createIsobarServer(services: Services, nextHandler: NextRequestH
     const url = req.url ?? "/";
     if (url.startsWith("/api/trpc/")) {
       trpc(req, res);
+      return;
+    }
+    const pathname = url.split("?")[0];
+    if (isMlflowPath(pathname)) {
+      void handleMlflowRequest(req, res, services);
       return;
     }
     if (url === "/api/health") {

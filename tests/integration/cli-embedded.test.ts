@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { freshHome, runIsobar, startServer } from "../support/isobar-process";
+import { MIGRATION_COUNT } from "../support/migrations";
 
 /** In embedded mode every CLI command works whether or not `isobar serve` owns the database. */
 describe("isobar CLI on the embedded database", () => {
@@ -12,9 +13,9 @@ describe("isobar CLI on the embedded database", () => {
   it("works without a server: migrate, submit, list, show, cancel", async () => {
     const first = await runIsobar(["db", "migrate"], env);
     expect(first.stderr).toBe("");
-    expect(first.stdout.trim()).toBe("Applied 1 migration(s); 1 in all.");
+    expect(first.stdout.trim()).toBe(`Applied ${MIGRATION_COUNT} migration(s); ${MIGRATION_COUNT} in all.`);
     const again = await runIsobar(["db", "migrate"], env);
-    expect(again.stdout.trim()).toBe("Database is up to date: 1 migration(s) applied.");
+    expect(again.stdout.trim()).toBe(`Database is up to date: ${MIGRATION_COUNT} migration(s) applied.`);
 
     const submitted = await runIsobar(["jobs", "submit", "system.selftest", "--payload", '{"steps":3,"stepMs":10}'], env);
     expect(submitted.code).toBe(0);
@@ -60,7 +61,7 @@ describe("isobar CLI on the embedded database", () => {
       expect(submitted.code).toBe(0);
       expect(submitted.stdout).toMatch(/Job \S+ completed/);
       const migrate = await runIsobar(["db", "migrate"], env);
-      expect(migrate.stdout.trim()).toBe(`Database is up to date: 1 migration(s) applied (through the server at ${server.url}).`);
+      expect(migrate.stdout.trim()).toBe(`Database is up to date: ${MIGRATION_COUNT} migration(s) applied (through the server at ${server.url}).`);
       const second = await runIsobar(["serve", "--port", "0", "--no-web"], env);
       expect(second.code).toBe(1);
       expect(second.stderr.trim()).toBe(`isobar: an Isobar server for ${home} is already running at ${server.url}`);

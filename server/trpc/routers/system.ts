@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { migrateStorage, redactUrl } from "../../db/storage";
+import { migrateStorage, redactUrl, selectRows } from "../../db/storage";
 import { ISOBAR_VERSION } from "../../version";
 import { jobTypes } from "../../jobs/catalog";
 import type { Services } from "../../services";
@@ -18,9 +18,8 @@ async function probe<T>(fn: () => Promise<T>): Promise<{ ok: true; latencyMs: nu
 export async function systemInfo(services: Services) {
   const { storage, boss, queue, env } = services;
   const database = await probe(async () => {
-    const rows = await storage.db.execute<{ version: string }>(sql`select version() as version`);
-    const list = Array.isArray(rows) ? rows : (rows as { rows: { version: string }[] }).rows;
-    return String(list[0]?.version ?? "unknown");
+    const [row] = await selectRows<{ version: string }>(storage.db, sql`select version() as version`);
+    return String(row?.version ?? "unknown");
   });
   const queueHealth = await probe(async () => {
     const queues = await (await boss()).getQueues();
