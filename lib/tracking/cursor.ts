@@ -137,7 +137,7 @@ function parseKey(c: Cursor, kind: EntityKind, prefixToken: Token, dot: Token): 
   const glued = after.start === end && after.kind !== "eof" && after.kind !== "op" && after.kind !== "rparen" && after.kind !== "comma";
   if (glued) {
     const raw = rawKeyRun(c.input, first.start);
-    const what = after.kind === "invalid" && after.text.length === 1 ? `character '${after.text}'` : describeToken(after);
+    const what = after.kind === "invalid" && after.problem?.startsWith("unexpected character") ? `character '${after.text}'` : describeToken(after);
     throw new ParseFailure(
       after.start,
       `unexpected ${what} in key '${key}'; quote keys containing special characters, e.g. ${ENTITY_PREFIX[kind]}.\`${raw}\``,
@@ -183,7 +183,8 @@ export function parseIdentifier(c: Cursor, schema: SearchSchema, mode: "filter" 
     end = t.end;
     const after = c.peek();
     if (t.kind === "word" && after.start === t.end && (after.kind === "invalid" || after.kind === "word" || after.kind === "number")) {
-      c.fail(after, `unexpected ${after.kind === "invalid" && after.text.length === 1 ? `character '${after.text}'` : describeToken(after)} after '${t.value}'; quote keys containing special characters`);
+      const what = after.kind === "invalid" && after.problem?.startsWith("unexpected character") ? `character '${after.text}'` : describeToken(after);
+      throw new ParseFailure(after.start, `unexpected ${what} after '${t.value}'; quote keys containing special characters`);
     }
   } else {
     c.fail(t, `expected a key such as ${example.split(" ")[0]}, found ${describeToken(t)}`);
