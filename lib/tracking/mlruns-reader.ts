@@ -13,7 +13,7 @@ import { createReadStream } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { parse as parseYaml } from "yaml";
+import { isMap, isScalar, parseDocument } from "yaml";
 
 export type RunStatus = "RUNNING" | "SCHEDULED" | "FINISHED" | "FAILED" | "KILLED";
 export type LifecycleStage = "active" | "deleted";
@@ -104,6 +104,12 @@ const INTEGER = /^[+-]?\d+$/;
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const SPECIAL = /^([+-]?)(nan|inf|infinity)$/i;
 
+/** meta.yaml fields: `text` as written (null for null and non-scalars), `typed` with integers/booleans converted. */
+interface Meta {
+  text: Record<string, string | null>;
+  typed: Record<string, unknown>;
+}
+
 /** Parse Python float text: decimals, `nan`, `inf`, `-inf`, `Infinity`. Null when not a float. */
 export function parsePythonFloat(text: string): number | null {
   if (DECIMAL.test(text)) return Number(text);
@@ -167,21 +173,13 @@ async function walkKeys(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-function toNumber(v: unknown): number | null {
-  if (typeof v === "bigint") return Number(v);
-  if (typeof v === "number" && Number.isFinite(v)) return v;
-  if (typeof v === "string" && INTEGER.test(v.trim())) return Number(v.trim());
-  return null;
-}
-
-function toStr(v: unknown): string | null {
+function toNumber(v: string | null | undefined): number | null {
   if (v === null || v === undefined) return null;
-  if (typeof v === "string") return v;
-  if (typeof v === "bigint" || typeof v === "number" || typeof v === "boolean") return String(v);
-  return null;
+  const t = v.trim();
+  return INTEGER.test(t) ? Number(t) : DECIMAL.test(t) ? Math.round(Number(t)) : null;
 }
 
-function toStage(v: unknown): LifecycleStage {
+function toStage(v: string | null | undefined): LifecycleStage {
   return v === "deleted" ? "deleted" : "active";
 }
 
@@ -204,7 +202,7 @@ export class MlrunsReader {
     this.onWarning(error);
   }
 
-  private async readMeta(file: string): Promise<Record<string, unknown> | null> {
+  private async readMeta(file: string): Promise<Meta | null> {
     let text: string;
     try {
       text = await readFile(file, "utf8");
@@ -212,22 +210,40 @@ export class MlrunsReader {
       this.problem(new MlrunsFormatError(`${this.display(file)}: cannot read (${(e as Error).message})`, this.display(file)));
       return null;
     }
-    let doc: unknown;
-    try {
-      // MLflow writes meta.yaml with PyYAML, which is YAML 1.1: resolve scalars the same way
-      // (e.g. an unquoted `1e5` is a string in 1.1 but a float in 1.2). Integers as bigint so
-      // ids never lose digits; timestamps are converted back to numbers.
-      doc = parseYaml(text, { version: "1.1", intAsBigInt: true });
-    } catch (e) {
-      const msg = (e as Error).message.split("\n")[0];
-      this.problem(new MlrunsFormatError(`${this.display(file)}: invalid YAML (${msg})`, this.display(file)));
+    const shown = this.display(file);
+    const doc = parseDocument(text, { schema: "failsafe" });
+    if (doc.errors.length > 0) {
+      const msg = doc.errors[0].message.split("\n")[0];
+      this.problem(new MlrunsFormatError(`${shown}: invalid YAML (${msg})`, shown));
       return null;
     }
-    if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
-      this.problem(new MlrunsFormatError(`${this.display(file)}: expected a mapping of fields, found ${doc === null ? "an empty file" : typeof doc}`, this.display(file)));
+    if (!isMap(doc.contents)) {
+      this.problem(new MlrunsFormatError(`${shown}: expected a mapping of fields, found ${doc.contents === null ? "an empty file" : "something else"}`, shown));
       return null;
     }
-    return doc as Record<string, unknown>;
+    // Scalars are read as text (failsafe schema) and typed here: MLflow writes meta.yaml with PyYAML
+    // (YAML 1.1), and a generic resolver would turn an unquoted run name like `1e5` into 100000
+    // or strip digits from long ids. Plain null/~ are null; plain integers and booleans are typed in `typed`.
+    const meta: Meta = { text: {}, typed: {} };
+    for (const pair of doc.contents.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      const node = pair.value;
+      if (isScalar(node)) {
+        const raw = String(node.value);
+        const plain = node.type === "PLAIN";
+        if (plain && /^(null|Null|NULL|~|)$/.test(raw)) {
+          meta.text[key] = null;
+          meta.typed[key] = null;
+        } else {
+          meta.text[key] = raw;
+          meta.typed[key] = !plain ? raw : INTEGER.test(raw) ? Number(raw) : /^(true|false)$/i.test(raw) ? raw.toLowerCase() === "true" : raw;
+        }
+      } else {
+        meta.text[key] = null;
+        meta.typed[key] = node === null || node === undefined ? null : (node as { toJSON(): unknown }).toJSON();
+      }
+    }
+    return meta;
   }
 
   /** Read every file under `dir` as key → content (params and tags). */
@@ -243,8 +259,8 @@ export class MlrunsReader {
     const metaFile = path.join(dir, "meta.yaml");
     const meta = await this.readMeta(metaFile);
     if (meta === null) return null;
-    const experimentId = toStr(meta.experiment_id) ?? path.basename(dir);
-    const name = toStr(meta.name);
+    const experimentId = meta.text.experiment_id ?? path.basename(dir);
+    const name = meta.text.name ?? null;
     if (name === null) {
       this.problem(new MlrunsFormatError(`${this.display(metaFile)}: missing experiment name`, this.display(metaFile)));
       return null;
@@ -252,10 +268,10 @@ export class MlrunsReader {
     return {
       experimentId,
       name,
-      artifactLocation: toStr(meta.artifact_location),
-      lifecycleStage: inTrash ? "deleted" : toStage(meta.lifecycle_stage),
-      creationTime: toNumber(meta.creation_time),
-      lastUpdateTime: toNumber(meta.last_update_time),
+      artifactLocation: meta.text.artifact_location ?? null,
+      lifecycleStage: inTrash ? "deleted" : toStage(meta.text.lifecycle_stage),
+      creationTime: toNumber(meta.text.creation_time),
+      lastUpdateTime: toNumber(meta.text.last_update_time),
       tags: await this.readKeyValues(path.join(dir, "tags")),
       dir,
       inTrash,
@@ -296,7 +312,7 @@ export class MlrunsReader {
     const metaFile = path.join(dir, "meta.yaml");
     const meta = await this.readMeta(metaFile);
     if (meta === null) return null;
-    const rawStatus = meta.status;
+    const rawStatus = meta.text.status ?? null;
     let status: RunStatus | undefined;
     const code = toNumber(rawStatus);
     if (code !== null) status = RUN_STATUS_CODES[code];
@@ -306,31 +322,31 @@ export class MlrunsReader {
     if (status === undefined) {
       this.problem(
         new MlrunsFormatError(
-          `${this.display(metaFile)}: status ${JSON.stringify(toStr(rawStatus) ?? rawStatus ?? null)} is not one of 1..5 (RUNNING, SCHEDULED, FINISHED, FAILED, KILLED)`,
+          `${this.display(metaFile)}: status ${JSON.stringify(rawStatus)} is not one of 1..5 (RUNNING, SCHEDULED, FINISHED, FAILED, KILLED)`,
           this.display(metaFile),
         ),
       );
       return null;
     }
     const tags = await this.readKeyValues(path.join(dir, "tags"));
-    const metaName = toStr(meta.run_name);
+    const metaName = meta.text.run_name ?? null;
     const artifactDir = path.join(dir, "artifacts");
     return {
-      runId: typeof meta.run_id === "string" ? meta.run_id : typeof meta.run_uuid === "string" ? meta.run_uuid : path.basename(dir),
+      runId: meta.text.run_id ?? meta.text.run_uuid ?? path.basename(dir),
       runName: metaName !== null && metaName !== "" ? metaName : (tags["mlflow.runName"] ?? null),
-      experimentId: toStr(meta.experiment_id) ?? experimentId,
-      userId: toStr(meta.user_id),
+      experimentId: meta.text.experiment_id ?? experimentId,
+      userId: meta.text.user_id ?? null,
       status,
-      startTime: toNumber(meta.start_time),
-      endTime: toNumber(meta.end_time),
-      artifactUri: toStr(meta.artifact_uri),
-      lifecycleStage: toStage(meta.lifecycle_stage),
+      startTime: toNumber(meta.text.start_time),
+      endTime: toNumber(meta.text.end_time),
+      artifactUri: meta.text.artifact_uri ?? null,
+      lifecycleStage: toStage(meta.text.lifecycle_stage),
       params: await this.readKeyValues(path.join(dir, "params")),
       tags,
       metricKeys: await walkKeys(path.join(dir, "metrics")),
       dir,
       artifactDir: (await isDir(artifactDir)) ? artifactDir : null,
-      meta: Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v])),
+      meta: meta.typed,
     };
   }
 
