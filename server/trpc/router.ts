@@ -2,10 +2,12 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { router } from "./init";
 import { jobsRouter } from "./routers/jobs";
 import { systemRouter } from "./routers/system";
+import { trackingRouter } from "./routers/tracking";
 
 export const appRouter = router({
   system: systemRouter,
   jobs: jobsRouter,
+  tracking: trackingRouter,
 });
 
 export type AppRouter = typeof appRouter;
