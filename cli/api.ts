@@ -2,7 +2,7 @@ import { createTRPCClient, httpLink, unstable_localLink, type TRPCClient } from 
 import type { MigrationReport } from "../server/db/storage";
 import type { IsobarEnv } from "../server/env";
 import { readServerFile } from "../server/http/server-file";
-import { openServices } from "../server/services";
+import { openServices, type Services } from "../server/services";
 import { appRouter, type AppRouter } from "../server/trpc/router";
 
 export type Api = TRPCClient<AppRouter>;
@@ -12,6 +12,8 @@ export type ApiConnection = {
   url: string | null;
   /** In direct mode: the migrations applied while opening the database. */
   migrations: MigrationReport | null;
+  /** In direct mode: the services this process opened (to run jobs in-process). */
+  services: Services | null;
   close(): Promise<void>;
 };
 
@@ -39,14 +41,14 @@ export async function connectApi(env: IsobarEnv, command: string): Promise<ApiCo
     const url = await findRunningServer(env.home);
     if (url) {
       const api = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${url}/api/trpc` })] });
-      return { api, via: "server", url, migrations: null, close: async () => undefined };
+      return { api, via: "server", url, migrations: null, services: null, close: async () => undefined };
     }
   }
   const services = await openServices(env, { command, runWorkers: false, supervise: false });
   const api = createTRPCClient<AppRouter>({
     links: [unstable_localLink({ router: appRouter, createContext: async () => ({ services }) })],
   });
-  return { api, via: "direct", url: null, migrations: services.migrations, close: () => services.close() };
+  return { api, via: "direct", url: null, migrations: services.migrations, services, close: () => services.close() };
 }
 
 /** Open a connection, run `fn`, always close. */

@@ -3,6 +3,7 @@ import { TRPCClientError } from "@trpc/client";
 import { ISOBAR_VERSION } from "../server/version";
 import { registerConfigCommands } from "./commands/config";
 import { registerDbCommands } from "./commands/db";
+import { registerImportCommands } from "./commands/import";
 import { registerJobsCommands } from "./commands/jobs";
 import { registerServeCommand } from "./commands/serve";
 import { registerWorkerCommand } from "./commands/worker";
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerDbCommands(program);
   registerJobsCommands(program);
   registerConfigCommands(program);
+  registerImportCommands(program);
   return program;
 }
 

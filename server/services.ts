@@ -41,7 +41,7 @@ export async function openServices(env: IsobarEnv, options: ServicesOptions): Pr
   try {
     const migrations = await migrateStorage(storage);
     const queue = new JobQueue(storage.db, boss);
-    const workers = options.runWorkers ? await startWorkers(queue, { concurrency: env.workerConcurrency }) : null;
+    const workers = options.runWorkers ? await startWorkers(queue, { concurrency: env.workerConcurrency, home: env.home }) : null;
     return {
       env,
       storage,

@@ -1,10 +1,10 @@
 import type { Command } from "commander";
-import cliProgress from "cli-progress";
 import pc from "picocolors";
 import { JOB_STATES, isTerminalJobState, type JobState } from "../../lib/jobs/states";
 import { readEnv } from "../../server/env";
 import type { RouterOutputs } from "../../server/trpc/router";
-import { withApi, type Api } from "../api";
+import { withApi } from "../api";
+import { followJob } from "../run-job";
 import { CliError } from "../errors";
 import { colourState, columns, percent } from "../format";
 
@@ -48,22 +48,6 @@ function printJob(job: JobDto): void {
   for (const [k, v] of rows) console.log(`${pc.bold(k.padEnd(9))} ${v}`);
 }
 
-async function follow(api: Api, id: string): Promise<JobDto> {
-  const bar = new cliProgress.SingleBar(
-    { format: "{bar} {percentage}% | {state} | {message}", hideCursor: true, clearOnComplete: false },
-    cliProgress.Presets.shades_classic,
-  );
-  let job = await api.jobs.get.query({ id });
-  bar.start(100, Math.round(job.progress * 100), { state: job.state, message: job.progressMessage ?? "" });
-  while (!isTerminalJobState(job.state)) {
-    await new Promise((r) => setTimeout(r, 500));
-    job = await api.jobs.get.query({ id });
-    bar.update(Math.round(job.progress * 100), { state: job.state, message: job.progressMessage ?? "" });
-  }
-  bar.stop();
-  return job;
-}
-
 export function registerJobsCommands(program: Command): void {
   const jobs = program.command("jobs").description("list, inspect, submit and cancel jobs");
 
@@ -96,7 +80,7 @@ export function registerJobsCommands(program: Command): void {
     .option("--follow", "show live progress until the job ends")
     .action(async (id: string, opts: { json?: boolean; follow?: boolean }) => {
       await withApi(readEnv(), "isobar jobs show", async (api) => {
-        const job = opts.follow ? await follow(api, id) : await api.jobs.get.query({ id });
+        const job = opts.follow ? await followJob(api, id) : await api.jobs.get.query({ id });
         const logs = await api.jobs.logs.query({ id });
         if (opts.json) return console.log(JSON.stringify({ job, logs }, null, 2));
         printJob(job);
@@ -119,7 +103,7 @@ export function registerJobsCommands(program: Command): void {
         const job = await api.jobs.submit.mutate({ type, payload });
         console.log(`Submitted job ${job.id} (${job.type})`);
         if (opts.follow) {
-          const done = await follow(api, job.id);
+          const done = await followJob(api, job.id);
           console.log(`Job ${done.id} ${done.state}${done.error ? `: ${done.error}` : ""}`);
           if (done.state !== "completed") process.exitCode = 1;
         }

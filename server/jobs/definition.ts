@@ -14,6 +14,8 @@ export type JobContext = {
   /** Throws JobCancelledError when the job has been cancelled. */
   throwIfCancelled(): void;
   db: Db;
+  /** ISOBAR_HOME of the process running the job (artifacts, datasets). */
+  home: string;
 };
 
 export class JobCancelledError extends Error {
@@ -33,6 +35,8 @@ export type JobDefinition<P = unknown, R = unknown> = {
   type: string;
   description: string;
   payload: z.ZodType<P>;
+  /** Top-level payload fields that hold secrets: hidden from clients, erased when the job ends. */
+  secretFields: readonly string[];
   retry: JobRetryPolicy;
   run(payload: P, ctx: JobContext): Promise<R>;
 };
@@ -42,12 +46,14 @@ export function defineJob<S extends z.ZodType, R>(def: {
   type: string;
   description: string;
   payload: S;
+  secretFields?: readonly string[];
   retry?: Partial<JobRetryPolicy>;
   run(payload: z.infer<S>, ctx: JobContext): Promise<R>;
 }): JobDefinition<z.infer<S>, R> {
   return {
     ...def,
     payload: def.payload as z.ZodType<z.infer<S>>,
+    secretFields: def.secretFields ?? [],
     retry: { retryLimit: def.retry?.retryLimit ?? 2, expireInSeconds: def.retry?.expireInSeconds ?? 6 * 3600 },
   };
 }

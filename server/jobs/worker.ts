@@ -3,7 +3,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { JobWithMetadata } from "pg-boss";
 import { clampProgress } from "../../lib/jobs/states";
 import { jobs } from "../db/schema";
-import { JOB_DEFINITIONS } from "./catalog";
+import { JOB_DEFINITIONS, withoutSecrets } from "./catalog";
 import { JobCancelledError, type JobContext, type JobDefinition } from "./definition";
 import type { JobQueue } from "./queue";
 
@@ -12,6 +12,10 @@ export type WorkerOptions = {
   concurrency: number;
   /** Seconds between reconciliation passes (rows of jobs whose worker died). */
   reconcileSeconds?: number;
+  /** ISOBAR_HOME handed to jobs. */
+  home: string;
+  /** Run only these job types (e.g. a CLI running its own job in-process). */
+  only?: readonly string[];
 };
 
 export type RunningWorkers = { workerId: string; stop(): Promise<void> };
@@ -22,11 +26,12 @@ const PROGRESS_WRITE_INTERVAL_MS = 500;
 export async function startWorkers(queue: JobQueue, options: WorkerOptions): Promise<RunningWorkers> {
   const workerId = `${os.hostname()}:${process.pid}`;
   const boss = await queue.boss();
-  for (const def of JOB_DEFINITIONS) {
+  const definitions = options.only ? JOB_DEFINITIONS.filter((d) => options.only!.includes(d.type)) : JOB_DEFINITIONS;
+  for (const def of definitions) {
     await boss.work(
       def.type,
       { localConcurrency: options.concurrency, pollingIntervalSeconds: 0.5, includeMetadata: true } as const,
-      async ([job]: JobWithMetadata<{ jobId: string }>[]) => runJob(queue, def, job, workerId),
+      async ([job]: JobWithMetadata<{ jobId: string }>[]) => runJob(queue, def, job, workerId, options.home),
     );
   }
   const timer = setInterval(() => {
@@ -37,12 +42,12 @@ export async function startWorkers(queue: JobQueue, options: WorkerOptions): Pro
     workerId,
     async stop() {
       clearInterval(timer);
-      for (const def of JOB_DEFINITIONS) await boss.offWork(def.type);
+      for (const def of definitions) await boss.offWork(def.type);
     },
   };
 }
 
-async function runJob(queue: JobQueue, def: JobDefinition, job: JobWithMetadata<{ jobId: string }>, workerId: string) {
+async function runJob(queue: JobQueue, def: JobDefinition, job: JobWithMetadata<{ jobId: string }>, workerId: string, home: string) {
   const { db } = queue;
   const id = job.id;
   const attempt = job.retryCount + 1;
@@ -64,6 +69,7 @@ async function runJob(queue: JobQueue, def: JobDefinition, job: JobWithMetadata<
     attempt,
     signal,
     db,
+    home,
     async progress(fraction, message) {
       const now = Date.now();
       if (now - lastWrite < PROGRESS_WRITE_INTERVAL_MS && fraction < 1) return;
@@ -125,5 +131,11 @@ async function runJob(queue: JobQueue, def: JobDefinition, job: JobWithMetadata<
     throw err;
   } finally {
     clearInterval(poll);
+    if (def.secretFields.length) {
+      const [current] = await db.select({ state: jobs.state, payload: jobs.payload }).from(jobs).where(eq(jobs.id, id));
+      if (current && (current.state !== "queued" || job.retryCount >= job.retryLimit)) {
+        await db.update(jobs).set({ payload: withoutSecrets(def.type, current.payload) as object }).where(eq(jobs.id, id));
+      }
+    }
   }
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { JOB_STATES } from "../../../lib/jobs/states";
 import type { JobLogRow, JobRow } from "../../jobs/queue";
-import { jobTypes } from "../../jobs/catalog";
+import { jobTypes, redactPayload } from "../../jobs/catalog";
 import { publicProcedure, router } from "../init";
 
 /** JSON shape of a job as clients see it (dates as ISO strings). */
@@ -10,7 +10,7 @@ export function jobDto(row: JobRow) {
     id: row.id,
     type: row.type,
     state: row.state,
-    payload: row.payload as unknown,
+    payload: redactPayload(row.type, row.payload),
     progress: row.progress,
     progressMessage: row.progressMessage,
     result: row.result as unknown,
