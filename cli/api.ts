@@ -46,7 +46,7 @@ export async function connectApi(env: IsobarEnv, command: string): Promise<ApiCo
   }
   const services = await openServices(env, { command, runWorkers: false, supervise: false });
   const api = createTRPCClient<AppRouter>({
-    links: [unstable_localLink({ router: appRouter, createContext: async () => ({ services }) })],
+    links: [unstable_localLink({ router: appRouter, createContext: async () => ({ services, isLocal: true }) })],
   });
   return { api, via: "direct", url: null, migrations: services.migrations, services, close: () => services.close() };
 }

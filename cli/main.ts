@@ -6,6 +6,7 @@ import { registerDbCommands } from "./commands/db";
 import { registerImportCommands } from "./commands/import";
 import { registerJobsCommands } from "./commands/jobs";
 import { registerServeCommand } from "./commands/serve";
+import { registerTokensCommands } from "./commands/tokens";
 import { registerWorkerCommand } from "./commands/worker";
 
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerJobsCommands(program);
   registerConfigCommands(program);
   registerImportCommands(program);
+  registerTokensCommands(program);
   return program;
 }
 

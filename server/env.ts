@@ -16,6 +16,7 @@ const EnvSchema = z.object({
   ISOBAR_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   ISOBAR_JOB_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).default(10),
   ISOBAR_SUPERVISE_SECONDS: z.coerce.number().int().min(1).default(5),
+  ISOBAR_AUTH: z.enum(["on", "off"], { message: "ISOBAR_AUTH must be 'on' or 'off'" }).default("off"),
 });
 
 export type IsobarEnv = {
@@ -27,6 +28,8 @@ export type IsobarEnv = {
   workerConcurrency: number;
   jobHeartbeatSeconds: number;
   superviseSeconds: number;
+  /** Require bearer tokens on the MLflow-compatible API. */
+  auth: boolean;
 };
 
 export class EnvError extends Error {}
@@ -48,5 +51,6 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     workerConcurrency: e.ISOBAR_WORKER_CONCURRENCY,
     jobHeartbeatSeconds: e.ISOBAR_JOB_HEARTBEAT_SECONDS,
     superviseSeconds: e.ISOBAR_SUPERVISE_SECONDS,
+    auth: e.ISOBAR_AUTH === "on",
   };
 }

@@ -188,3 +188,18 @@ export const runInputs = pgTable(
   },
   (t) => [primaryKey({ columns: [t.runId, t.name, t.digest] })],
 );
+
+/** API tokens for the MLflow-compatible API when ISOBAR_AUTH=on. Only a SHA-256 of each token is kept. */
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: uuid("id").primaryKey(),
+    name: text("name").notNull(),
+    role: text("role", { enum: ["reader", "writer"] }).notNull(),
+    tokenHash: text("token_hash").notNull(),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+    lastUsedAt: timestamptz("last_used_at"),
+    revokedAt: timestamptz("revoked_at"),
+  },
+  (t) => [uniqueIndex("api_tokens_hash_idx").on(t.tokenHash), uniqueIndex("api_tokens_name_idx").on(t.name)],
+);

@@ -17,7 +17,7 @@ export function createIsobarServer(services: Services, nextHandler: NextRequestH
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/api/trpc/",
-    createContext: () => ({ services }),
+    createContext: ({ req }) => ({ services, isLocal: isLoopback(req.socket.remoteAddress) }),
     onError({ error, path }) {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[isobar] tRPC ${path ?? "?"} failed:`, error.cause ?? error);
     },
@@ -49,6 +49,10 @@ export function createIsobarServer(services: Services, nextHandler: NextRequestH
       res.end("internal error");
     });
   });
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return !!address && (address === "::1" || address.startsWith("127.") || address.startsWith("::ffff:127."));
 }
 
 export function listen(server: http.Server, port: number, host: string): Promise<string> {

@@ -13,6 +13,7 @@ import { ISOBAR_VERSION } from "../version";
 import { artifactRoot, deleteArtifact, fileForDownload, listDirectory, localDirForArtifactUri, safeRelative, writeUpload } from "./artifacts";
 import { MlflowError, invalidParameter } from "./errors";
 import { LIMITS, validateExperimentId } from "./limits";
+import { roleOfToken } from "./tokens";
 import { experimentJson, runInfoJson, runJson, toMlflowJson } from "./mlflow-json";
 import { pickRunId, S } from "./mlflow-schemas";
 import * as experimentsStore from "./store/experiments";
@@ -269,10 +270,27 @@ function streamFile(res: http.ServerResponse, file: string): void {
   fs.createReadStream(file).pipe(res);
 }
 
+/**
+ * With ISOBAR_AUTH=on: reads need a reader or writer token, writes a writer token
+ * (`Authorization: Bearer <token>`, as MLFLOW_TRACKING_TOKEN makes the MLflow client send).
+ */
+async function authorize(req: http.IncomingMessage, services: Services): Promise<void> {
+  const header = req.headers.authorization ?? "";
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) {
+    throw new MlflowError("UNAUTHENTICATED", "This server requires a token: send 'Authorization: Bearer <token>' (set MLFLOW_TRACKING_TOKEN); create one with 'isobar tokens create'");
+  }
+  const role = await roleOfToken(services.storage.db, match[1]);
+  if (!role) throw new MlflowError("UNAUTHENTICATED", "The bearer token is unknown or revoked");
+  const isRead = req.method === "GET" || /\/(search|get|get-by-name|list)$/.test(new URL(req.url ?? "/", "http://x").pathname);
+  if (!isRead && role !== "writer") throw new MlflowError("PERMISSION_DENIED", "This token is read-only; writes need a writer token");
+}
+
 /** Serve one request on an MLflow path (see isMlflowPath). Always answers JSON errors, never HTML. */
 export async function handleMlflowRequest(req: http.IncomingMessage, res: http.ServerResponse, services: Services): Promise<void> {
   const url = new URL(req.url ?? "/", "http://localhost");
   try {
+    if (services.env.auth && url.pathname !== "/health" && url.pathname !== "/version") await authorize(req, services);
     if (url.pathname === "/health") {
       res.writeHead(200, { "content-type": "text/plain" });
       return void res.end("OK");

@@ -2,7 +2,11 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import type { Services } from "../services";
 import { JobInputError, JobNotFoundError } from "../jobs/queue";
 
-export type TrpcContext = { services: Services };
+export type TrpcContext = {
+  services: Services;
+  /** The caller is on this machine (loopback or in-process): required for administrative procedures. */
+  isLocal: boolean;
+};
 
 const t = initTRPC.context<TrpcContext>().create();
 
@@ -19,3 +23,9 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
 
 export const router = t.router;
 export const publicProcedure = t.procedure.use(mapDomainErrors);
+
+/** Procedures that grant access (e.g. minting API tokens) answer only callers on this machine. */
+export const localProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.isLocal) throw new TRPCError({ code: "FORBIDDEN", message: "this operation is only allowed from the server's own machine (use the isobar CLI there)" });
+  return next();
+});

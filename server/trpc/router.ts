@@ -2,11 +2,13 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { router } from "./init";
 import { jobsRouter } from "./routers/jobs";
 import { systemRouter } from "./routers/system";
+import { tokensRouter } from "./routers/tokens";
 import { trackingRouter } from "./routers/tracking";
 
 export const appRouter = router({
   system: systemRouter,
   jobs: jobsRouter,
+  tokens: tokensRouter,
   tracking: trackingRouter,
 });
 
