@@ -1,0 +1,126 @@
+import fs from "node:fs";
+import type http from "node:http";
+import { sql } from "drizzle-orm";
+import { readEnv } from "@/server/env";
+import { createIsobarServer, listen } from "@/server/http/server";
+import { openServices, type Services } from "@/server/services";
+import { downsample } from "@/lib/tracking/downsample";
+import { freshHome } from "../tests/support/isobar-process";
+import { createTestDatabase } from "../tests/support/postgres";
+import { peakRssMiB, report } from "./harness";
+
+/**
+ * Tracking throughput on both storage modes, each figure with a baseline measured in the same
+ * run through the same driver. Scale with BENCH_SCALE (default 1: 10^6-point history, 10,000 runs).
+ */
+const SCALE = Number(process.env.BENCH_SCALE ?? "1");
+const HISTORY_POINTS = Math.round(1_000_000 * SCALE);
+const SEARCH_RUNS = Math.round(10_000 * SCALE);
+const INGEST_BATCHES = Math.round(200 * SCALE);
+
+async function post(url: string, path: string, body: unknown) {
+  const res = await fetch(`${url}/api/2.0/mlflow/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
+  return res.json() as Promise<Record<string, unknown>>;
+}
+
+async function benchMode(label: string, services: Services) {
+  const server: http.Server = createIsobarServer(services, null);
+  const url = await listen(server, 0, "127.0.0.1");
+  const db = services.storage.db;
+  const rows: [string, string][] = [];
+  try {
+    const exp = (await post(url, "experiments/create", { name: "bench" })).experiment_id as string;
+    const newRun = async () => ((await post(url, "runs/create", { experiment_id: exp })).run as { info: { run_id: string } }).info.run_id;
+
+    // 1. log-batch ingest, 4 concurrent clients, 1000 metrics per batch.
+    const runIds = await Promise.all([0, 1, 2, 3].map(() => newRun()));
+    const t0 = performance.now();
+    await Promise.all(
+      runIds.map(async (runId, c) => {
+        for (let b = 0; b < INGEST_BATCHES / 4; b++) {
+          const metrics = Array.from({ length: 1000 }, (_, i) => ({ key: `m${i % 10}`, value: Math.sin(i + b), timestamp: 1000 + b, step: b * 100 + Math.floor(i / 10) }));
+          await post(url, "runs/log-batch", { run_id: runId, metrics });
+          void c;
+        }
+      }),
+    );
+    const ingestS = (performance.now() - t0) / 1000;
+    const ingested = INGEST_BATCHES * 1000;
+    await db.execute(sql`create table bench_raw (run_id text, key text, step bigint, timestamp bigint, value double precision, primary key (run_id, key, step, timestamp, value))`);
+    const t1 = performance.now();
+    for (let b = 0; b < INGEST_BATCHES; b++) {
+      const values = sql.join(Array.from({ length: 1000 }, (_, i) => sql`(${"r"}, ${`m${i % 10}`}, ${b * 100 + Math.floor(i / 10)}, ${1000 + b}, ${Math.sin(i + b)})`), sql`, `);
+      await db.execute(sql`insert into bench_raw values ${values} on conflict do nothing`);
+    }
+    const rawS = (performance.now() - t1) / 1000;
+    rows.push(["log-batch ingest (4 clients)", `${Math.round(ingested / ingestS).toLocaleString()} points/s  (raw multi-row INSERT: ${Math.round(ingested / rawS).toLocaleString()} points/s; ratio ${(rawS / ingestS).toFixed(2)})`]);
+
+    // 2. get-history of a 10^6-point key: full, and downsampled to 2,000 points.
+    const histRun = await newRun();
+    for (let start = 0; start < HISTORY_POINTS; start += 5000) {
+      const n = Math.min(5000, HISTORY_POINTS - start);
+      const values = sql.join(Array.from({ length: n }, (_, i) => sql`(${histRun}, ${"loss"}, ${start + i}, ${start + i}, ${1 / (start + i + 1)})`), sql`, `);
+      await db.execute(sql`insert into metrics (run_id, key, step, timestamp, value) values ${values}`);
+    }
+    const t2 = performance.now();
+    const res = await fetch(`${url}/api/2.0/mlflow/metrics/get-history?run_id=${histRun}&metric_key=loss`);
+    const body = (await res.json()) as { metrics: { step: number; value: number }[] };
+    const fullS = (performance.now() - t2) / 1000;
+    const t3 = performance.now();
+    const raw = await db.execute(sql`select step, timestamp, value from metrics where run_id = ${histRun} and key = 'loss' order by step`);
+    const rawHistS = (performance.now() - t3) / 1000;
+    const steps = new Float64Array(body.metrics.map((m) => m.step));
+    const vals = new Float64Array(body.metrics.map((m) => m.value));
+    const t4 = performance.now();
+    const ds = downsample(steps, vals, { method: "minmax", targetPoints: 2000 });
+    const dsS = (performance.now() - t4) / 1000;
+    void raw;
+    rows.push([`get-history, ${HISTORY_POINTS.toLocaleString()} points`, `${fullS.toFixed(2)} s over HTTP  (raw SELECT of the same rows: ${rawHistS.toFixed(2)} s; ratio ${(fullS / rawHistS).toFixed(2)})`]);
+    rows.push(["  downsampled to 2,000 (min/max)", `${(dsS * 1000).toFixed(0)} ms on top, ${ds.steps.length} points`]);
+
+    // 3. runs/search over 10,000 runs with a metric filter and order_by.
+    const searchExp = (await post(url, "experiments/create", { name: "bench-search" })).experiment_id as string;
+    await db.execute(sql`
+      insert into runs (id, experiment_id, name, status, start_time, artifact_uri)
+      select 'bench' || g, ${Number(searchExp)}, 'run-' || g, 'FINISHED', g, 'mlflow-artifacts:/x' from generate_series(1, ${SEARCH_RUNS}) g`);
+    await db.execute(sql`
+      insert into latest_metrics (run_id, key, step, timestamp, value)
+      select 'bench' || g, 'val_loss', 1, 1, (g * 7919 % 1000) / 1000.0 from generate_series(1, ${SEARCH_RUNS}) g`);
+    await db.execute(sql`insert into run_params (run_id, key, value) select 'bench' || g, 'lr', (g % 10)::text from generate_series(1, ${SEARCH_RUNS}) g`);
+    const t5 = performance.now();
+    const found = await post(url, "runs/search", { experiment_ids: [searchExp], filter: "metrics.val_loss < 0.5 and params.lr = '3'", order_by: ["metrics.val_loss ASC"], max_results: 100 });
+    const searchS = (performance.now() - t5) / 1000;
+    const t6 = performance.now();
+    await db.execute(sql`
+      select r.id from runs r join latest_metrics m on m.run_id = r.id and m.key = 'val_loss'
+      join run_params p on p.run_id = r.id and p.key = 'lr'
+      where r.experiment_id = ${Number(searchExp)} and m.value < 0.5 and p.value = '3' order by m.value limit 101`);
+    const rawSearchS = (performance.now() - t6) / 1000;
+    rows.push([`runs/search, ${SEARCH_RUNS.toLocaleString()} runs, metric filter + order_by`, `${(searchS * 1000).toFixed(0)} ms for ${(found.runs as unknown[]).length} runs  (hand-written SQL join: ${(rawSearchS * 1000).toFixed(0)} ms; ratio ${(searchS / rawSearchS).toFixed(1)})`]);
+    rows.push(["peak RSS", `${peakRssMiB().toFixed(0)} MiB`]);
+    report(`tracking benchmark — ${label}`, rows);
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
+}
+
+const home = freshHome("bench-tracking");
+try {
+  const embedded = await openServices(readEnv({ ISOBAR_HOME: home }), { command: "bench", runWorkers: false, supervise: false });
+  try {
+    await benchMode("embedded PGlite", embedded);
+  } finally {
+    await embedded.close();
+  }
+  const pgdb = await createTestDatabase("bench");
+  const pg = await openServices(readEnv({ ISOBAR_HOME: home, DATABASE_URL: pgdb.url }), { command: "bench", runWorkers: false, supervise: false });
+  try {
+    await benchMode("PostgreSQL", pg);
+  } finally {
+    await pg.close();
+    await pgdb.drop();
+  }
+} finally {
+  fs.rmSync(home, { recursive: true, force: true });
+}
