@@ -1,5 +1,6 @@
 import fs from "node:fs/promises";
 import path from "node:path";
+import zlib from "node:zlib";
 import FileSystemStore from "@zarrita/storage/fs";
 import * as zarr from "zarrita";
 import type { AbsolutePath, AsyncMutable, GetOptions, RangeQuery } from "@zarrita/storage";
@@ -140,6 +141,26 @@ export class Int64DatesStore implements AsyncMutable {
 }
 
 export type StoreArray = zarr.Array<zarr.DataType, Int64DatesStore>;
+
+/** zlib (numcodecs `zlib`) with encoding: zarrita 0.7 only decodes zlib. Uses node:zlib both ways. */
+class NodeZlibCodec {
+  readonly kind = "bytes_to_bytes";
+  constructor(private readonly level: number) {}
+  static fromConfig(config: { level?: number }): NodeZlibCodec {
+    return new NodeZlibCodec(config?.level ?? 1);
+  }
+  encode(bytes: Uint8Array): Uint8Array {
+    return new Uint8Array(zlib.deflateSync(bytes, { level: this.level }));
+  }
+  decode(bytes: Uint8Array): Uint8Array {
+    return new Uint8Array(zlib.inflateSync(bytes));
+  }
+}
+
+for (const id of ["numcodecs.zlib", "zlib"]) {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- zarrita's registry takes codec constructors of its internal type
+  zarr.registry.set(id, () => NodeZlibCodec as any);
+}
 
 export function openStore(root: string): Int64DatesStore {
   return new Int64DatesStore(root);
