@@ -203,3 +203,76 @@ export const apiTokens = pgTable(
   },
   (t) => [uniqueIndex("api_tokens_hash_idx").on(t.tokenHash), uniqueIndex("api_tokens_name_idx").on(t.name)],
 );
+
+// ---------------------------------------------------------------------------------------------
+// Verification: forecasts (model output or baselines), score runs and their stored statistics.
+// ---------------------------------------------------------------------------------------------
+
+/** A forecast store on disk (Isobar forecast zarr or an imported WeatherBench-2 store). */
+export const forecasts = pgTable(
+  "forecasts",
+  {
+    id: uuid("id").primaryKey(),
+    name: text("name").notNull(),
+    /** Absolute path of the store. */
+    path: text("path").notNull(),
+    /** "model" | "persistence" | "climatology" | "climatological-ensemble" | "imported" */
+    kind: text("kind").notNull(),
+    /** What produced it: {runId?, checkpoint?, dataset, settings...}. */
+    producer: jsonb("producer").notNull().default({}),
+    /** The dataset its initial conditions (or climatology) came from. */
+    sourceDataset: text("source_dataset"),
+    variables: jsonb("variables").notNull().default([]),
+    initTimes: integer("init_times").notNull().default(0),
+    leadTimesHours: jsonb("lead_times_hours").notNull().default([]),
+    members: integer("members").notNull().default(1),
+    gridId: text("grid_id"),
+    jobId: uuid("job_id"),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("forecasts_path_idx").on(t.path)],
+);
+
+/** One scoring of a forecast against a truth dataset (optionally with a climatology). */
+export const scoreRuns = pgTable(
+  "score_runs",
+  {
+    id: uuid("id").primaryKey(),
+    forecastId: uuid("forecast_id")
+      .notNull()
+      .references(() => forecasts.id, { onDelete: "cascade" }),
+    truthPath: text("truth_path").notNull(),
+    climatologyPath: text("climatology_path"),
+    regions: jsonb("regions").notNull(),
+    /** "running" | "completed" | "failed" */
+    status: text("status").notNull().default("running"),
+    jobId: uuid("job_id"),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+    finishedAt: timestamptz("finished_at"),
+  },
+  (t) => [uniqueIndex("score_runs_forecast_truth_idx").on(t.forecastId, t.truthPath)],
+);
+
+/**
+ * Area-mean sufficient statistics per (score run, variable, level, region, lead, init):
+ * everything time aggregation and significance tests need, without re-reading fields.
+ * Re-scoring replaces rows (primary key), never duplicates them.
+ */
+export const scoreStats = pgTable(
+  "score_stats",
+  {
+    scoreRunId: uuid("score_run_id")
+      .notNull()
+      .references(() => scoreRuns.id, { onDelete: "cascade" }),
+    variable: text("variable").notNull(),
+    /** Pressure level in hPa; -1 for single-level variables (kept non-null for the primary key). */
+    level: integer("level").notNull(),
+    region: text("region").notNull(),
+    leadHours: integer("lead_hours").notNull(),
+    initTime: timestamptz("init_time").notNull(),
+    /** "deterministic" | "wind-vector" | "ensemble" */
+    kind: text("kind").notNull(),
+    stats: jsonb("stats").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scoreRunId, t.variable, t.level, t.region, t.leadHours, t.initTime, t.kind] })],
+);
