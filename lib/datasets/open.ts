@@ -23,27 +23,22 @@ const isDataset = (v: unknown): v is Dataset => !!v && typeof v === "object" && 
 
 const dateish = z.union([z.string(), z.number()]);
 const names = z.union([z.string(), z.array(z.string())]);
-export const DatasetSpecSchema: z.ZodType<DatasetSpec> = z.lazy(() =>
-  z.union([
-    z.string().min(1),
-    z.custom<Dataset>(isDataset),
-    z
-      .object({
-        dataset: DatasetSpecSchema.optional(),
-        join: z.array(DatasetSpecSchema).optional(),
-        concat: z.array(DatasetSpecSchema).optional(),
-        select: names.optional(),
-        drop: names.optional(),
-        start: dateish.optional(),
-        end: dateish.optional(),
-        frequency: dateish.optional(),
-        area: z.tuple([z.number(), z.number(), z.number(), z.number()]).optional(),
-        thinning: z.number().int().positive().optional(),
-        statistics: DatasetSpecSchema.optional(),
-      })
-      .strict(),
-  ]),
-);
+/** The dict form; nested specs (dataset, join, concat, statistics) are validated when they are opened. */
+export const DatasetSpecObjectSchema = z
+  .object({
+    dataset: z.unknown().optional(),
+    join: z.array(z.unknown()).min(1).optional(),
+    concat: z.array(z.unknown()).min(1).optional(),
+    select: names.optional(),
+    drop: names.optional(),
+    start: dateish.optional(),
+    end: dateish.optional(),
+    frequency: dateish.optional(),
+    area: z.tuple([z.number(), z.number(), z.number(), z.number()]).optional(),
+    thinning: z.number().int().positive().optional(),
+    statistics: z.unknown().optional(),
+  })
+  .strict();
 
 /**
  * Open an anemoi-layout dataset (zarr v2), lazily, with optional views:
@@ -54,10 +49,12 @@ export const DatasetSpecSchema: z.ZodType<DatasetSpec> = z.lazy(() =>
  */
 export async function openDataset(spec: DatasetSpec, views: DatasetViews = {}): Promise<Dataset> {
   if (typeof spec === "string" || isDataset(spec)) return applyViews(await openBase(spec), views);
-  const parsed = DatasetSpecSchema.safeParse(spec);
+  if (!spec || typeof spec !== "object" || Array.isArray(spec)) throw new DatasetError("invalid dataset spec: expected a path or {dataset | join | concat, ...views}");
+  const parsed = DatasetSpecObjectSchema.safeParse(spec);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new DatasetError(`invalid dataset spec${issue.path.length ? ` at ${issue.path.join(".")}` : ""}: ${issue.message}`);
+    const where = issue.code === "unrecognized_keys" ? ` at ${issue.keys[0]}` : issue.path.length ? ` at ${issue.path.join(".")}` : "";
+    throw new DatasetError(`invalid dataset spec${where}: ${issue.code === "unrecognized_keys" ? "unknown key" : issue.message}`);
   }
   const { dataset, join, concat, ...own } = spec;
   const sources = [dataset !== undefined, join !== undefined, concat !== undefined].filter(Boolean).length;

@@ -340,7 +340,9 @@ export function subsetDates(ds: Dataset, start?: string | number, end?: string |
   const last = ds.dates[ds.dates.length - 1];
   const s = start === undefined ? first : dateSpec(start, "start", "start");
   const e = end === undefined ? last : dateSpec(end, "end", "end");
-  if (s > e) throw new DatasetError(`start ${isoSeconds(s)} is after end ${isoSeconds(e)}`);
+  if (start !== undefined && end !== undefined && s > e) throw new DatasetError(`start ${isoSeconds(s)} is after end ${isoSeconds(e)}`);
+  if (s > last) throw new DatasetError(`start ${isoSeconds(s)} is after the last date of the dataset (${isoSeconds(last)})`);
+  if (e < first) throw new DatasetError(`end ${isoSeconds(e)} is before the first date of the dataset (${isoSeconds(first)})`);
   const indices: number[] = [];
   ds.dates.forEach((d, i) => {
     if (d >= s && d <= e) indices.push(i);
