@@ -64,6 +64,14 @@ export function createSyntheticSource(config: unknown = {}): SyntheticSource {
   return new SyntheticSource(SyntheticConfigSchema.parse(config));
 }
 
+/** ch.a/b (+)= w·(a, b). */
+function combine(ch: Channel, w: number, a: Float64Array, b: Float64Array, add: boolean): void {
+  for (let i = 0; i < a.length; i++) {
+    ch.a[i] = (add ? ch.a[i] : 0) + w * a[i];
+    ch.b[i] = (add ? ch.b[i] : 0) + w * b[i];
+  }
+}
+
 type Needs = { p: boolean; pGrad: boolean; t: boolean; q: boolean; tp: boolean };
 
 /** A synthetic source opened on one grid: evaluates fields date by date. */
@@ -82,7 +90,13 @@ export class SyntheticField implements OpenedSource {
   private readonly contPhi: Float64Array;
   private readonly contLam: Float64Array;
   private readonly wave2: Float64Array;
-  private readonly ch: Record<"p" | "pPhi" | "pLam" | "t" | "q" | "p6" | "q6", Channel>;
+  private readonly ch: Record<"p" | "pPhi" | "pLam" | "t" | "eta" | "y", Channel>;
+  /** Scratch coefficients for the combined channels. */
+  private readonly tmpA: Float64Array;
+  private readonly tmpB: Float64Array;
+  /** Static 10 m wind factors: slow·cos(turn), slow·sin(turn). */
+  private readonly windC: Float32Array;
+  private readonly windS: Float32Array;
   private readonly active: Channel[];
   private readonly st0: Float64Array[];
   private readonly st1: Float64Array[];
@@ -130,14 +144,26 @@ export class SyntheticField implements OpenedSource {
       this.wave2[i] = (c * c - s * s) * Math.cos(ph) + 2 * s * c * Math.sin(ph);
     }
 
-    this.ch = { p: mkc("value"), pPhi: mkc("dphi"), pLam: mkc("dlambda"), t: mkc("value"), q: mkc("value"), p6: mkc("value"), q6: mkc("value") };
+    this.ch = { p: mkc("value"), pPhi: mkc("dphi"), pLam: mkc("dlambda"), t: mkc("value"), eta: mkc("value"), y: mkc("value") };
+    this.tmpA = new Float64Array(nlm);
+    this.tmpB = new Float64Array(nlm);
     const nd = this.needs;
     this.active = [];
     if (nd.p) this.active.push(this.ch.p);
     if (nd.pGrad) this.active.push(this.ch.pPhi, this.ch.pLam);
     if (nd.t) this.active.push(this.ch.t);
-    if (nd.q) this.active.push(this.ch.q);
-    if (nd.tp) this.active.push(this.ch.p6, this.ch.q6);
+    if (has("q_700")) this.active.push(this.ch.eta);
+    if (nd.tp) this.active.push(this.ch.y);
+    this.windC = new Float32Array(n);
+    this.windS = new Float32Array(n);
+    const { rowOf } = this.synth;
+    for (let i = 0; i < n; i++) {
+      const land = this.lsm[i];
+      const turn = (TURN_SEA + land * (TURN_LAND - TURN_SEA)) * (Math.PI / 180) * this.rows.hemi[rowOf[i]];
+      const slow = SLOW_SEA + land * (SLOW_LAND - SLOW_SEA);
+      this.windC[i] = slow * Math.cos(turn);
+      this.windS[i] = slow * Math.sin(turn);
+    }
     // The Legendre tables cover max(L, 21); anomaly coefficients above L stay zero.
   }
 
@@ -182,8 +208,13 @@ export class SyntheticField implements OpenedSource {
     const f = hours - k;
     const { ch, needs } = this;
     // Requests go in increasing time per process so the sequential cache is used.
+    const { tmpA, tmpB } = this;
+    // tp's wetness index Y = 0.6 ψ̄_q − 0.8 ψ̄_p over the accumulation window (linear, so combined in spectral space).
+    if (needs.tp) {
+      this.windowMean(Stream.P, k, f, tmpA, tmpB);
+      combine(ch.y, -0.8, tmpA, tmpB, false);
+    }
     if (needs.p) {
-      if (needs.tp) this.windowMean(Stream.P, k, f, ch.p6.a, ch.p6.b);
       this.coefficients(Stream.P, k, f, ch.p.a, ch.p.b);
       if (needs.pGrad) {
         ch.pPhi.a.set(ch.p.a);
@@ -193,9 +224,15 @@ export class SyntheticField implements OpenedSource {
       }
     }
     if (needs.t) this.coefficients(Stream.T, k, f, ch.t.a, ch.t.b);
-    if (needs.q) {
-      if (needs.tp) this.windowMean(Stream.Q, k, f, ch.q6.a, ch.q6.b);
-      this.coefficients(Stream.Q, k, f, ch.q.a, ch.q.b);
+    if (needs.tp) {
+      this.windowMean(Stream.Q, k, f, tmpA, tmpB);
+      combine(ch.y, 0.6, tmpA, tmpB, true);
+    }
+    if (this.names.includes("q_700")) {
+      // q_700's humidity index η = 0.8 ψ_q − 0.6 ψ_p.
+      this.coefficients(Stream.Q, k, f, tmpA, tmpB);
+      combine(ch.eta, 0.8, tmpA, tmpB, false);
+      combine(ch.eta, -0.6, ch.p.a, ch.p.b, true);
     }
     this.synth.synthesize(this.active);
   }
@@ -233,16 +270,15 @@ export class SyntheticField implements OpenedSource {
     const Pphi = this.ch.pPhi.out;
     const Plam = this.ch.pLam.out;
     const T = this.ch.t.out;
-    const Q = this.ch.q.out;
-    const P6 = this.ch.p6.out;
-    const Q6 = this.ch.q6.out;
+    const ETA = this.ch.eta.out;
+    const Y = this.ch.y.out;
+    const { windC, windS } = this;
     const needs = this.needs;
     // Diurnal phase: cos(2π(h_local − 15)/24) with h_local = h_utc + λ/15.
     const th = (2 * Math.PI * (season.utcHours - 15)) / 24;
     const cth = Math.cos(th);
     const sth = Math.sin(th);
     const geo = 1 / (RHO0 * EARTH_RADIUS);
-    const deg = Math.PI / 180;
 
     for (let i = 0; i < n; i++) {
       const r = rowOf[i];
@@ -267,22 +303,20 @@ export class SyntheticField implements OpenedSource {
         const invF = rows.invF[r];
         const ug = -pPhi * invF * geo;
         const vg = (pLam * invF * geo) / rows.cosLat[r];
-        const turn = (TURN_SEA + land * (TURN_LAND - TURN_SEA)) * deg * rows.hemi[r];
-        const slow = SLOW_SEA + land * (SLOW_LAND - SLOW_SEA);
-        const ct = Math.cos(turn);
-        const stt = Math.sin(turn);
-        if (u10) u10[i] = slow * (ug * ct - vg * stt) + rows.uTrop[r];
-        if (v10) v10[i] = slow * (ug * stt + vg * ct);
+        const ct = windC[i];
+        const stt = windS[i];
+        if (u10) u10[i] = ug * ct - vg * stt + rows.uTrop[r];
+        if (v10) v10[i] = ug * stt + vg * ct;
       }
       if (q700 || tp) {
         const qs = qsat(t850v - 9, 70000);
         if (q700) {
-          const eta = 0.8 * Q[i] - 0.6 * P[i];
+          const eta = ETA[i];
           const rh = Math.min(0.98, rows.rh[r] * Math.exp(0.5 * eta - 0.125));
           q700[i] = rh * qs;
         }
         if (tp) {
-          const y = 0.6 * Q6[i] - 0.8 * P6[i];
+          const y = Y[i];
           const y0 = rows.y0[r] + rows.desert[r] * land;
           tp[i] = y > y0 ? ((TP_SCALE * qs) / 0.006) * (Math.exp(TP_BETA * y) - Math.exp(TP_BETA * y0)) : 0;
         }

@@ -123,6 +123,7 @@ export class GridSynthesizer {
     }
     const { fa, fb, nlm, rowStart, rowPoints, cosLon, sinLon, cs, sn } = this;
     const deg = Math.PI / 180;
+    const outs = channels.map((c) => c.out);
     for (let r = 0; r < this.rows; r++) {
       let p: Float64Array;
       let dp: Float64Array;
@@ -177,7 +178,7 @@ export class GridSynthesizer {
           const base = k * M;
           let acc = fa[base];
           for (let m = 1; m <= L; m++) acc += fa[base + m] * cs[m] + fb[base + m] * sn[m];
-          channels[k].out[i] = acc;
+          outs[k][i] = acc;
         }
       }
     }
