@@ -22,7 +22,7 @@ export function createIsobarServer(services: Services, nextHandler: NextRequestH
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[isobar] tRPC ${path ?? "?"} failed:`, error.cause ?? error);
     },
   });
-  return http.createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     const url = req.url ?? "/";
     if (url.startsWith("/api/trpc/")) {
       trpc(req, res);
@@ -49,6 +49,11 @@ export function createIsobarServer(services: Services, nextHandler: NextRequestH
       res.end("internal error");
     });
   });
+  // Keep idle connections open longer than HTTP clients (undici, Python requests) keep theirs,
+  // so a client never reuses a socket the server has just closed (ECONNRESET).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return server;
 }
 
 function isLoopback(address: string | undefined): boolean {
