@@ -128,7 +128,7 @@ function zodIssues(error: z.ZodError, base: Path, value: unknown): { path: Path;
     }
     let v: unknown = value;
     for (const seg of issue.path) v = v && typeof v === "object" ? (v as Record<string | number, unknown>)[seg as string] : undefined;
-    if (issue.code === "invalid_type" && v === undefined) return { path: p, message: "required" };
+    if ((issue.code === "invalid_type" || issue.code === "invalid_union") && v === undefined) return { path: p, message: "required" };
     return { path: p, message: issue.message };
   });
 }
@@ -149,7 +149,13 @@ export async function loadRecipe(text: string, options: { file?: string; baseDir
   }
   const raw = doc.toJS({ maxAliasCount: 1000 }) as unknown;
   const issues: { path: Path; message: string }[] = [];
-  const fail = () => new RecipeError(file, issues.map((i) => ({ path: pathText(i.path), line: lineOf(doc, lc, i.path), message: i.message })));
+  const fail = () =>
+    new RecipeError(
+      file,
+      issues
+        .map((i) => ({ path: pathText(i.path), line: lineOf(doc, lc, i.path), message: i.message }))
+        .sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
+    );
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) {
     throw new RecipeError(file, [{ path: "", line: 1, message: "a recipe must be a mapping with dates, input and output" }]);
   }

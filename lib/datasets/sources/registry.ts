@@ -25,9 +25,16 @@ type AnyFactory = SourceFactory<any>;
 const registered = new Map<string, AnyFactory>();
 
 /** Built-in sources and how to load them. A module may be absent (not written yet): then the source is unavailable. */
+const loadForcings = () =>
+  import("./forcings").then((m): AnyFactory => ({ configSchema: m.ForcingsConfigSchema, create: (config) => m.createForcingsSource(config) }));
+
 const builtins: Record<string, () => Promise<AnyFactory>> = {
   netcdf: () => import("./netcdf").then((m) => m.netcdfSource),
   "xarray-zarr": () => import("./xarray-zarr").then((m) => m.xarrayZarrSource),
+  synthetic: () =>
+    import("./synthetic").then((m): AnyFactory => ({ configSchema: m.SyntheticConfigSchema, create: (config) => m.createSyntheticSource(config) })),
+  forcings: loadForcings,
+  constants: loadForcings,
 };
 
 export function registerSource<C>(name: string, factory: SourceFactory<C>): void {
