@@ -26,7 +26,9 @@ import {
   type DiffSide,
 } from "@/lib/config";
 import { fsSource } from "@/lib/config/fs-source";
-import type { MapNode } from "@/lib/config/tree";
+import { fromPlain, type ConfigValue, type MapNode } from "@/lib/config/tree";
+import { readEnv } from "@/server/env";
+import { withApi } from "../api";
 import { splitWords } from "@/lib/config/words";
 
 /** A config-command failure whose message is the whole story for the user. */
@@ -104,6 +106,26 @@ function loadSide(operand: string, source: ConfigSource): DiffSide {
   return { label: trimmed, tree: resolveInterpolations(composeConfig({ source, entry: entryFor(entry), overrides }).tree, { env: process.env }) };
 }
 
+/** A tracked run's id (32 hex digits, as MLflow makes them), optionally written `run:<id>`. */
+function isRunOperand(operand: string): boolean {
+  return /^(run:)?[0-9a-f]{32}$/i.test(operand.trim());
+}
+
+/** Configs of tracked runs: their config.json artifact, else their params unflattened. */
+async function loadRunSides(operands: string[]): Promise<Map<string, DiffSide>> {
+  const out = new Map<string, DiffSide>();
+  if (operands.length === 0) return out;
+  await withApi(readEnv(), "isobar config diff", async (api) => {
+    for (const operand of operands) {
+      const runId = operand.trim().replace(/^run:/i, "").toLowerCase();
+      const [run, config] = await Promise.all([api.tracking.run.query({ runId }), api.tracking.config.query({ runId })]);
+      if (!config.config) throw new ConfigCommandError(`Run ${runId} (${run.info.runName}) has no config.json artifact and no params to compare${config.error ? `: ${config.error}` : ""}`);
+      out.set(operand, { label: `${run.info.runName} (${runId.slice(0, 8)})`, tree: fromPlain(config.config as ConfigValue, { kind: "artifact", file: `run ${runId}` }) });
+    }
+  });
+  return out;
+}
+
 export function registerConfigCommands(program: Command): void {
   const config = program.command("config").description("compose, inspect and compare training configs");
 
@@ -130,16 +152,18 @@ export function registerConfigCommands(program: Command): void {
 
   config
     .command("diff")
-    .description("structural diff of configs: files (.yaml, config.json artifacts) or override sets like \"train model=gnn training.lr=1e-4\"")
+    .description("structural diff of configs: tracked run ids, files (.yaml, config.json artifacts) or override sets like \"train model=gnn training.lr=1e-4\"")
     .argument("<A>", "baseline config")
     .argument("<B>", "config to compare")
     .argument("[more...]", "further configs (N-way diff against A)")
     .option("--json", "print the diff as JSON")
     .option("--no-provenance", "do not print where each value came from")
     .option("--config-dir <dir>", "config directory (default: $ISOBAR_CONFIG_DIR or the shipped config/)")
-    .action((a: string, b: string, more: string[], opts: { json?: boolean; provenance: boolean; configDir?: string }) => {
+    .action(async (a: string, b: string, more: string[], opts: { json?: boolean; provenance: boolean; configDir?: string }) => {
       const source = openSource(opts.configDir);
-      const sides = [a, b, ...more].map((operand) => loadSide(operand, source));
+      const operands = [a, b, ...more];
+      const runSides = await loadRunSides(operands.filter(isRunOperand));
+      const sides = operands.map((operand) => runSides.get(operand) ?? loadSide(operand, source));
       const diff = diffConfigs(sides);
       if (opts.json) console.log(JSON.stringify(diffToJson(diff), null, 2));
       else console.log(renderDiff(diff, { color: colorOn(), provenance: opts.provenance }));
