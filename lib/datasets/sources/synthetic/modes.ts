@@ -118,20 +118,25 @@ const RING = 8;
  * - Time is cut into blocks of BLOCK_HOURS. The state at the start S_b = b·P of block b (the
  *   checkpoint C_b) is the sum over earlier blocks of their *block increments* (the state each
  *   block's own noise builds from zero, a deterministic function of the block index), propagated
- *   to S_b:  C_b = Σ_{i=b−n}^{b−1} R^{P(b−1−i)} I_i, evaluated oldest first (Horner). Blocks older
- *   than n = ⌈ln(1/ε)/(γ_min P)⌉ contribute less than ε = 1e-9 of the stationary amplitude and are
- *   dropped; that truncation is the only difference from an infinitely long integration.
+ *   to S_b:  C_b = Σ_{i=b−n}^{b−1} R^{P(b−1−i)} I_i, evaluated oldest first (Horner), mode by mode.
+ *   For mode j, blocks older than n_j = ⌈ln(1/ε)/(γ_j P)⌉ contribute less than ε = 1e-9 of its
+ *   stationary amplitude and are dropped; that truncation is the only difference from an
+ *   infinitely long integration. Increments are computed per mode and lazily, so slowly damped
+ *   (large-scale) modes look further back than fast ones.
  * - The state at k in block b is the one-hour recursion from C_b over S_b+1..k. Consecutive
  *   requests in the same block continue from the last state (O(modes) per hour); a request in
  *   another block restarts from its checkpoint (≤ P hours). Both take the identical arithmetic
  *   path, so random access and sequential evaluation agree bit for bit.
  * - Block increments and checkpoints are cached (LRU), so a first access far from previous ones
- *   costs about n·P hours of noise (n ≈ 20 with the default damping), later ones at most P.
+ *   costs Σ_j n_j·P mode-hours of noise (≈ 14 blocks on average with the default damping), later
+ *   ones at most P hours.
  */
 export class ModeProcess {
   readonly set: ModeSet;
-  readonly blocksBack: number;
-  private readonly incCache = new Map<number, Float64Array>();
+  /** Blocks of memory per mode: n_j = ⌈ln(1/ε)/(γ_j P)⌉. */
+  readonly blocksBack: Int32Array;
+  private readonly maxBlocks: number;
+  private readonly incCache = new Map<number, { s: Float64Array; done: Uint8Array }>();
   private readonly ckCache = new Map<number, Float64Array>();
   private readonly blockC: Float64Array;
   private readonly blockS: Float64Array;
@@ -144,14 +149,19 @@ export class ModeProcess {
   constructor(set: ModeSet) {
     this.set = set;
     const n = set.count;
-    this.blocksBack = Math.max(1, Math.ceil(Math.log(1 / MEMORY_EPSILON) / (set.minGamma() * BLOCK_HOURS)));
+    this.blocksBack = new Int32Array(n);
+    let maxBlocks = 1;
     this.blockC = new Float64Array(n);
     this.blockS = new Float64Array(n);
     for (let j = 0; j < n; j++) {
+      const nb = Math.max(1, Math.ceil(Math.log(1 / MEMORY_EPSILON) / (set.gamma[j] * BLOCK_HOURS)));
+      this.blocksBack[j] = nb;
+      maxBlocks = Math.max(maxBlocks, nb);
       const r = Math.exp(-set.gamma[j] * BLOCK_HOURS);
       this.blockC[j] = r * Math.cos(set.omega[j] * BLOCK_HOURS);
       this.blockS[j] = r * Math.sin(set.omega[j] * BLOCK_HOURS);
     }
+    this.maxBlocks = maxBlocks;
     this.cur = new Float64Array(2 * n);
     this.ring = new Float64Array(RING * 2 * n);
   }
@@ -173,35 +183,63 @@ export class ModeProcess {
     }
   }
 
-  /** The state block b's noise builds from zero over hours bP+1 .. (b+1)P. */
-  private increment(b: number): Float64Array {
-    const hit = this.incCache.get(b);
-    if (hit) {
+  /**
+   * Block increment of block b for mode j: the state the block's own noise builds from zero over
+   * hours bP+1 .. (b+1)P. The same per-mode arithmetic as step(), so modes can be filled lazily.
+   */
+  private increment(b: number, j: number): Float64Array {
+    let e = this.incCache.get(b);
+    if (e) {
       this.incCache.delete(b);
-      this.incCache.set(b, hit);
-      return hit;
+      this.incCache.set(b, e);
+    } else {
+      e = { s: new Float64Array(2 * this.set.count), done: new Uint8Array(this.set.count) };
+      this.incCache.set(b, e);
+      if (this.incCache.size > 2 * this.maxBlocks + 8) {
+        const oldest = this.incCache.keys().next().value as number;
+        this.incCache.delete(oldest);
+      }
     }
-    const s = new Float64Array(2 * this.set.count);
-    const k0 = b * BLOCK_HOURS;
-    for (let k = k0 + 1; k <= k0 + BLOCK_HOURS; k++) this.step(s, k);
-    this.incCache.set(b, s);
-    if (this.incCache.size > 4 * this.blocksBack + 8) {
-      const oldest = this.incCache.keys().next().value as number;
-      this.incCache.delete(oldest);
+    if (!e.done[j]) {
+      const { rotC, rotS, noise, keyA, keyB, m } = this.set;
+      const pr = this.pair;
+      const c = rotC[j];
+      const sn = rotS[j];
+      const amp = noise[j];
+      const ka = keyA[j];
+      const kb = keyB[j];
+      let a = 0;
+      let bb = 0;
+      const k0 = b * BLOCK_HOURS;
+      for (let k = k0 + 1; k <= k0 + BLOCK_HOURS; k++) {
+        normalPair(ka, kb, k, pr);
+        if (m[j] === 0) {
+          a = c * a + amp * pr[0];
+        } else {
+          const na = c * a - sn * bb + amp * pr[0];
+          bb = sn * a + c * bb + amp * pr[1];
+          a = na;
+        }
+      }
+      e.s[2 * j] = a;
+      e.s[2 * j + 1] = bb;
+      e.done[j] = 1;
     }
-    return s;
+    return e.s;
   }
 
-  /** Checkpoint C_b: the state at hour b·P. */
+  /** Checkpoint C_b: the state at hour b·P (each mode summed over its own n_j previous blocks). */
   checkpoint(b: number): Float64Array {
     const hit = this.ckCache.get(b);
     if (hit) return hit;
     const n = this.set.count;
     const acc = new Float64Array(2 * n);
-    const { blockC, blockS } = this;
-    for (let i = b - this.blocksBack; i <= b - 1; i++) {
-      const inc = this.increment(i);
+    const { blockC, blockS, blocksBack } = this;
+    for (let age = this.maxBlocks - 1; age >= 0; age--) {
+      const i = b - 1 - age;
       for (let j = 0; j < n; j++) {
+        if (blocksBack[j] <= age) continue;
+        const inc = this.increment(i, j);
         const a = acc[2 * j];
         const c = acc[2 * j + 1];
         acc[2 * j] = blockC[j] * a - blockS[j] * c + inc[2 * j];
