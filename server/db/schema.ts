@@ -276,3 +276,30 @@ export const scoreStats = pgTable(
   },
   (t) => [primaryKey({ columns: [t.scoreRunId, t.variable, t.level, t.region, t.leadHours, t.initTime, t.kind] })],
 );
+
+/** Datasets Isobar knows about (built by a recipe job, or registered from an existing zarr store). */
+export const datasets = pgTable(
+  "datasets",
+  {
+    id: uuid("id").primaryKey(),
+    name: text("name").notNull(),
+    /** Absolute path of the zarr store. */
+    path: text("path").notNull(),
+    /** The store's own `uuid` attribute (what training runs record as their input). */
+    datasetUuid: text("dataset_uuid"),
+    gridId: text("grid_id"),
+    gridDescription: text("grid_description"),
+    startDate: timestamptz("start_date"),
+    endDate: timestamptz("end_date"),
+    frequencyHours: doublePrecision("frequency_hours"),
+    dateCount: integer("date_count").notNull().default(0),
+    variables: jsonb("variables").notNull().default([]),
+    sizeBytes: bigint("size_bytes", { mode: "number" }).notNull().default(0),
+    /** The recipe it was built from (YAML text) and its sources' checksums, for lineage. */
+    recipe: text("recipe"),
+    recipeChecksum: text("recipe_checksum"),
+    jobId: uuid("job_id"),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("datasets_path_idx").on(t.path)],
+);
