@@ -1,0 +1,20 @@
+/** Datasets: anemoi-compatible zarr stores, views, recipes and sources. See docs/datasets.md. */
+export type { Dataset, VariableMetadata } from "./dataset";
+export { ZarrDataset, dateIndex, nameToIndex } from "./dataset";
+export { openDataset, DatasetSpecObjectSchema } from "./open";
+export type { DatasetSpec, DatasetViews } from "./open";
+export { DatasetError } from "./errors";
+export { createDataset, recipeFrom, BuildInterruptedError } from "./create";
+export type { CreateOptions, CreateProgress, CreateResult } from "./create";
+export { loadRecipe, loadRecipeFile, RecipeError } from "./recipe";
+export type { Recipe, RecipeIssue, InputNode } from "./recipe";
+export { inspectDataset, formatSummary } from "./inspect";
+export type { DatasetSummary } from "./inspect";
+export { StatisticsAccumulator } from "./statistics";
+export type { Statistics, FullStatistics } from "./statistics";
+export { parseFrequency, formatFrequency, parseDateSpec, isoSeconds, dateRange } from "./dates";
+export { describeGrid, describeGridWithSize, sameGrid } from "./grid-info";
+export { registerSource, getSource, sourceNames } from "./sources/registry";
+export type { SourceFactory, SourceContext } from "./sources/registry";
+export { CF_NAME_MAP } from "./sources/cf";
+export type { Compression } from "./zarr-store";
