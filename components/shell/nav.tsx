@@ -6,6 +6,7 @@ import { usePathname } from "next/navigation";
 /** The dashboard's areas. Each capability adds its link here when its pages exist. */
 export const NAV_ITEMS = [
   { href: "/", label: "Overview" },
+  { href: "/datasets", label: "Datasets" },
   { href: "/jobs", label: "Jobs" },
   { href: "/system", label: "System" },
 ] as const;

@@ -1,5 +1,6 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { router } from "./init";
+import { datasetsRouter } from "./routers/datasets";
 import { jobsRouter } from "./routers/jobs";
 import { systemRouter } from "./routers/system";
 import { tokensRouter } from "./routers/tokens";
@@ -8,6 +9,7 @@ import { trackingRouter } from "./routers/tracking";
 export const appRouter = router({
   system: systemRouter,
   jobs: jobsRouter,
+  datasets: datasetsRouter,
   tokens: tokensRouter,
   tracking: trackingRouter,
 });
