@@ -136,3 +136,31 @@ describe("zarr-python → Isobar", () => {
     });
   }
 });
+
+describe("ensembles", () => {
+  it("reads a 2-member store chunked (1, V, 1, G) as anemoi writes ensembles", async () => {
+    const out = path.join(tmpDir(), "ens.zarr");
+    runPython(
+      `
+import sys, zarr, numpy as np
+g = zarr.open_group(sys.argv[1], mode="w")
+lats = np.repeat([45.0, -45.0], 4); lons = np.tile([0.0, 90.0, 180.0, 270.0], 2)
+data = np.arange(3 * 2 * 2 * 8, dtype="f4").reshape(3, 2, 2, 8)
+g.create_dataset("data", data=data, chunks=(1, 2, 1, 8), fill_value=np.nan).attrs["_ARRAY_DIMENSIONS"] = ["time", "variable", "ensemble", "cell"]
+g.create_dataset("dates", data=np.array(["2020-01-01", "2020-01-02", "2020-01-03"], dtype="datetime64[s]")).attrs["_ARRAY_DIMENSIONS"] = ["time"]
+g.create_dataset("latitudes", data=lats).attrs["_ARRAY_DIMENSIONS"] = ["cell"]
+g.create_dataset("longitudes", data=lons).attrs["_ARRAY_DIMENSIONS"] = ["cell"]
+g.attrs.update({"variables": ["u", "v"], "frequency": "1d"})
+`,
+      [out],
+    );
+    const ds = await openDataset(out);
+    expect(ds.shape).toEqual([3, 2, 2, 8]);
+    expect(ds.ensembles).toBe(2);
+    expect(ds.frequency).toBe(86400);
+    expect(Array.from(await ds.readDate(1))).toEqual(Array.from({ length: 32 }, (_, i) => 32 + i));
+    expect(Number.isNaN(ds.statistics.mean[0])).toBe(true);
+    const sel = await openDataset(out, { select: ["v"] });
+    expect(Array.from(await sel.readDate(2))).toEqual(Array.from({ length: 16 }, (_, i) => 64 + 16 + i));
+  });
+});
