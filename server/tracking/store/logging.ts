@@ -23,6 +23,18 @@ function validateParam(p: KeyValue): void {
   validateLength(`Param value '${p.value.slice(0, 40)}' for '${p.key}'`, p.value, LIMITS.paramValueLength);
 }
 
+/**
+ * A Postgres array literal for one bound parameter. Numbers are written so that NaN and ±Infinity
+ * survive ('NaN', 'Infinity'); strings are quoted and escaped.
+ */
+function pgArray(values: readonly (string | number)[]): string {
+  const items = values.map((v) => {
+    if (typeof v === "number") return Number.isNaN(v) ? "NaN" : v === Infinity ? "Infinity" : v === -Infinity ? "-Infinity" : String(v);
+    return `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+  });
+  return `{${items.join(",")}}`;
+}
+
 /** Order used to decide the latest value of a metric: latest timestamp, then the maximum value. */
 function isNewer(a: Metric, b: Metric): boolean {
   if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp;
@@ -84,10 +96,14 @@ export async function logBatch(db: Db, runId: string, batch: Batch): Promise<voi
       if (name !== undefined) await tx.update(runs).set({ name }).where(eq(runs.id, runId));
     }
     if (ms.length) {
-      await tx
-        .insert(metrics)
-        .values(ms.map((m) => ({ runId, key: m.key, step: m.step, timestamp: m.timestamp, value: m.value })))
-        .onConflictDoNothing();
+      // One statement with five array parameters instead of 5 × N bound values: binding and
+      // parsing stay cheap for the 1000-metric batches training loops send.
+      await tx.execute(sql`
+        insert into ${metrics} (run_id, key, step, timestamp, value)
+        select ${runId}, k, s, t, v
+        from unnest(${pgArray(ms.map((m) => m.key))}::text[], ${pgArray(ms.map((m) => m.step))}::bigint[],
+                    ${pgArray(ms.map((m) => m.timestamp))}::bigint[], ${pgArray(ms.map((m) => m.value))}::float8[]) as u(k, s, t, v)
+        on conflict do nothing`);
       const latest = new Map<string, Metric>();
       for (const m of ms) {
         const cur = latest.get(m.key);
