@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { TRPCClientError } from "@trpc/client";
 import { ISOBAR_VERSION } from "../server/version";
 import { registerConfigCommands } from "./commands/config";
+import { registerDatasetsCommands } from "./commands/datasets";
 import { registerDbCommands } from "./commands/db";
 import { registerImportCommands } from "./commands/import";
 import { registerJobsCommands } from "./commands/jobs";
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerDbCommands(program);
   registerJobsCommands(program);
   registerConfigCommands(program);
+  registerDatasetsCommands(program);
   registerImportCommands(program);
   registerTokensCommands(program);
   return program;

@@ -41,6 +41,23 @@ if (only) {
   }
 }
 
+/** Python with zarr-python and netCDF4 from Debian, for the dataset interop tests. */
+const APT_PYTHON_PACKAGES = ["python3-zarr", "python3-numpy", "python3-netcdf4"];
+function ensurePythonInterop() {
+  const probe = spawnSync("/usr/bin/python3", ["-c", "import zarr, numpy, netCDF4"], { stdio: "ignore" });
+  if (probe.status === 0) return 0;
+  if (process.getuid?.() !== 0) {
+    console.error(`npm test: the dataset interop tests need ${APT_PYTHON_PACKAGES.join(" ")} (sudo apt-get install -y ${APT_PYTHON_PACKAGES.join(" ")})`);
+    return 1;
+  }
+  console.log(`Installing ${APT_PYTHON_PACKAGES.join(", ")} for the dataset interop tests…`);
+  spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
+  return spawnSync("apt-get", ["install", "-y", "-qq", ...APT_PYTHON_PACKAGES], {
+    stdio: "inherit",
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  }).status ?? 1;
+}
+
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
 const timings = [];
 for (const [name, cmd, args] of STEPS) {
@@ -48,6 +65,7 @@ for (const [name, cmd, args] of STEPS) {
   console.log(`\n=== ${name}: ${cmd} ${args.join(" ")}`);
   const t0 = Date.now();
   if (name === "e2e" && ensureChromium() !== 0) process.exit(1);
+  if (name === "unit" && ensurePythonInterop() !== 0) process.exit(1);
   const r = spawnSync(cmd, args, { stdio: "inherit", env });
   const seconds = ((Date.now() - t0) / 1000).toFixed(1);
   timings.push(`${name} ${seconds}s`);

@@ -2,7 +2,11 @@
 import type { Command } from "commander";
 import cliProgress from "cli-progress";
 import { createDataset, DatasetError, formatSummary, inspectDataset, loadRecipeFile, RecipeError, type CreateProgress } from "@/lib/datasets";
+import path from "node:path";
+import { readEnv } from "@/server/env";
+import { withApi } from "../api";
 import { CliError } from "../errors";
+import { columns } from "../format";
 
 function toCliError(err: unknown): never {
   if (err instanceof RecipeError || err instanceof DatasetError) throw new CliError(err.message);
@@ -41,6 +45,8 @@ export function registerDatasetsCommands(program: Command): void {
         const result = await createDataset(recipe, out, { overwrite: opts.overwrite, onProgress, signal: controller.signal });
         if (started) bar.stop();
         console.log(`created ${result.path}: ${result.dates} dates × ${result.variables.length} variables (${result.variables.join(", ")}), ${(result.bytes / 2 ** 20).toFixed(1)} MiB`);
+        const registered = await withApi(readEnv(), "isobar datasets create", (api) => api.datasets.register.mutate({ path: result.path }));
+        console.log(`registered as dataset ${registered.id} (see the Datasets page)`);
       } catch (err) {
         if (started) bar.stop();
         toCliError(err);
@@ -48,6 +54,26 @@ export function registerDatasetsCommands(program: Command): void {
         process.off("SIGINT", onSignal);
         process.off("SIGTERM", onSignal);
       }
+    });
+
+  datasets
+    .command("register")
+    .description("add an existing dataset store (Isobar's or anemoi's) to the Datasets page")
+    .argument("<path>", "dataset (.zarr)")
+    .action(async (p: string) => {
+      const registered = await withApi(readEnv(), "isobar datasets register", (api) => api.datasets.register.mutate({ path: path.resolve(p) }));
+      console.log(`registered ${registered.name} (${registered.gridDescription}, ${registered.dateCount} dates) as dataset ${registered.id}`);
+    });
+
+  datasets
+    .command("list")
+    .description("list registered datasets")
+    .option("--json", "print JSON")
+    .action(async (opts: { json?: boolean }) => {
+      const list = await withApi(readEnv(), "isobar datasets list", (api) => api.datasets.list.query());
+      if (opts.json) return console.log(JSON.stringify(list, null, 2));
+      if (list.length === 0) return console.log("No datasets registered.");
+      console.log(columns(["ID", "NAME", "GRID", "DATES", "VARIABLES", "PATH"], list.map((d) => [d.id, d.name, d.gridDescription ?? d.gridId ?? "", `${d.startDate?.slice(0, 16) ?? "?"} → ${d.endDate?.slice(0, 16) ?? "?"} (${d.dateCount})`, String(d.variables.length), d.path])));
     });
 
   datasets

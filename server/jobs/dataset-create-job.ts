@@ -1,6 +1,8 @@
+import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { BuildInterruptedError, createDataset, recipeFrom } from "../../lib/datasets";
+import { registerDataset } from "../datasets/registry";
 import { defineJob } from "./definition";
 
 /**
@@ -42,7 +44,10 @@ export const datasetCreateJob = defineJob({
       });
       await pending;
       await ctx.log("info", `created ${result.path} (${result.dates} dates, ${result.variables.length} variables)`);
-      return { path: result.path, dates: result.dates, variables: result.variables, resumedFrom: result.resumedFrom, bytes: result.bytes };
+      const recipeText = fs.existsSync(payload.recipe) ? fs.readFileSync(payload.recipe, "utf8") : payload.recipe;
+      const registered = await registerDataset(ctx.db, result.path, { jobId: ctx.jobId, recipeText });
+      await ctx.log("info", `registered as dataset ${registered.id}`);
+      return { datasetId: registered.id, path: result.path, dates: result.dates, variables: result.variables, resumedFrom: result.resumedFrom, bytes: result.bytes };
     } catch (err) {
       // interrupted by a cancel: report the cancellation; by a lost claim: fail, so a retry resumes the build
       if (err instanceof BuildInterruptedError) ctx.throwIfCancelled();
