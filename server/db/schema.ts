@@ -303,3 +303,23 @@ export const datasets = pgTable(
   },
   (t) => [uniqueIndex("datasets_path_idx").on(t.path)],
 );
+
+/** Checkpoints written by training runs (weights, optimizer state, config, ONNX export). */
+export const checkpoints = pgTable(
+  "checkpoints",
+  {
+    id: uuid("id").primaryKey(),
+    runId: text("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    step: integer("step").notNull(),
+    /** "periodic" | "final" */
+    kind: text("kind").notNull(),
+    /** Absolute path of the checkpoint file (resumable training state + ONNX + metadata). */
+    path: text("path").notNull(),
+    /** Variables, grid, normalisation, time step… as recorded in the checkpoint's metadata. */
+    metadata: jsonb("metadata").notNull().default({}),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+  },
+  (t) => [index("checkpoints_run_idx").on(t.runId, t.step), uniqueIndex("checkpoints_path_idx").on(t.path)],
+);
