@@ -1,0 +1,289 @@
+import type { Grid } from "@/lib/grids";
+
+/**
+ * What the map shader needs to find a value at (lat, lon), and {@link sampleMapGrid}: the same
+ * algorithm in TypeScript for the hover probe and the tests. Two kinds:
+ *
+ * - `rows` (regular, reduced/octahedral Gaussian, HEALPix ring or nested): an iso-latitude row
+ *   table (latitude, first index, count, first longitude), values in row order (HEALPix nested is
+ *   permuted to ring order once). Binary search for the rows bracketing the latitude, column from
+ *   the row's point count, linear in longitude within both rows then linear in latitude (bilinear
+ *   on a regular grid). NaN-aware: NaN points are skipped and the weights renormalised. Beyond the
+ *   outermost row of a global grid the outermost row is used; a regional grid extends half a row
+ *   (or column) beyond its outer rows (columns), and is transparent further out.
+ * - `raster` (unstructured): a lat/lon raster of nearest-point indices computed once per grid
+ *   (on the server), −1 outside the domain; the value of the texel's point (nearest neighbour).
+ */
+
+export type RowsMapGrid = {
+  kind: "rows";
+  gridId: string;
+  size: number;
+  rows: number;
+  /** rows × 4 float32: latitude, first (row-order position), count, first longitude. */
+  table: Float32Array;
+  /** Column spacing for non-periodic rows (regional regular grids); 0 → 360/count per row. */
+  dlon: number;
+  periodic: boolean;
+  global: boolean;
+  /** Rows run south → north. */
+  ascending: boolean;
+  /** Half the spacing of the outer rows (degrees): how far a regional grid extends beyond them. */
+  edgeSlack: [number, number];
+  /** Row-order position → native index (HEALPix nested), or null when the orders agree. */
+  perm: Int32Array | null;
+};
+
+export type RasterMapGrid = {
+  kind: "raster";
+  gridId: string;
+  size: number;
+  west: number;
+  south: number;
+  dlon: number;
+  dlat: number;
+  nx: number;
+  ny: number;
+  /** ny × nx nearest-point indices (row 0 = south), −1 outside the domain. */
+  index: Int32Array;
+};
+
+export type MapGrid = RowsMapGrid | RasterMapGrid;
+
+/** Width of every packed data texture (1-D arrays are laid out in rows of this many texels). */
+export const TEXTURE_WIDTH = 2048;
+
+export function textureRows(n: number): number {
+  return Math.max(1, Math.ceil(n / TEXTURE_WIDTH));
+}
+
+/** The row-table map grid of a regular, Gaussian or HEALPix grid. */
+export function rowsMapGrid(grid: Grid): RowsMapGrid {
+  const t = grid.rowTable();
+  if (!t) throw new Error(`grid ${grid.id} has no row table: use rasterMapGrid`);
+  const n = t.lat.length;
+  const table = new Float32Array(n * 4);
+  for (let r = 0; r < n; r++) {
+    table[r * 4] = t.lat[r];
+    table[r * 4 + 1] = t.first[r];
+    table[r * 4 + 2] = t.count[r];
+    table[r * 4 + 3] = t.lon0[r];
+  }
+  const slack = (r: number, nb: number) => (n > 1 ? 0.5 * Math.abs(t.lat[r] - t.lat[nb]) : 0.5 * t.dlon[0]);
+  return {
+    kind: "rows",
+    gridId: grid.id,
+    size: grid.size,
+    rows: n,
+    table,
+    dlon: t.periodic ? 0 : t.dlon[0],
+    periodic: t.periodic,
+    global: t.global,
+    ascending: n > 1 && t.lat[n - 1] > t.lat[0],
+    edgeSlack: [slack(0, 1), slack(n - 1, n - 2)],
+    perm: t.perm,
+  };
+}
+
+/** Values in the order the map grid (and its texture) uses: native order, or ring order for HEALPix nested. */
+export function toTextureOrder(mg: MapGrid, values: Float32Array, out?: Float32Array): Float32Array {
+  if (mg.kind !== "rows" || !mg.perm) return values;
+  const o = out ?? new Float32Array(values.length);
+  const p = mg.perm;
+  for (let i = 0; i < p.length; i++) o[i] = values[p[i]];
+  return o;
+}
+
+const f = Math.fround;
+
+/** Euclidean modulo like GLSL mod(). */
+function mod(x: number, y: number): number {
+  return f(x - f(y * Math.floor(f(x / y))));
+}
+
+/**
+ * Column position within row r: [j0, j1, fx] with value = (1−fx)·v[j0] + fx·v[j1], or null
+ * outside a non-periodic row. Mirrors `rowColumns` in the shader.
+ */
+function rowColumns(mg: RowsMapGrid, r: number, lon: number): [number, number, number] | null {
+  const count = mg.table[r * 4 + 2];
+  const lon0 = mg.table[r * 4 + 3];
+  const dlon = mg.periodic ? f(360 / count) : f(mg.dlon);
+  const x = f(mod(f(lon - lon0), 360) / dlon);
+  if (mg.periodic) {
+    const j0 = Math.min(Math.floor(x), count - 1);
+    const fx = Math.min(1, f(x - j0));
+    return [j0, j0 + 1 >= count ? 0 : j0 + 1, fx];
+  }
+  if (x > count - 1) {
+    const period = f(360 / dlon);
+    if (f(period - x) <= 0.5) return [0, 0, 0];
+    if (x <= count - 0.5) return [count - 1, count - 1, 0];
+    return null;
+  }
+  const j0 = Math.floor(x);
+  return [j0, Math.min(j0 + 1, count - 1), f(x - j0)];
+}
+
+/** Index of the last row at or before lat in row order, or −1 (before the first row). */
+function findRow(mg: RowsMapGrid, lat: number): number {
+  const s = mg.ascending ? 1 : -1;
+  const k = f(s * lat);
+  let lo = -1;
+  let hi = mg.rows; // invariant: row lo ≤ k < row hi (in row order)
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (f(s * mg.table[mid * 4]) <= k) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Accumulates row r's linear value at lon with weight w into acc = [sum, wsum]; false when outside. */
+function addRow(mg: RowsMapGrid, values: ArrayLike<number>, r: number, lon: number, w: number, acc: [number, number]): boolean {
+  const c = rowColumns(mg, r, lon);
+  if (!c) return false;
+  const first = mg.table[r * 4 + 1];
+  const [j0, j1, fx] = c;
+  const a = values[first + j0];
+  const b = values[first + j1];
+  const wa = f(w * f(1 - fx));
+  const wb = f(w * fx);
+  if (a === a && wa > 0) {
+    acc[0] = f(acc[0] + f(wa * a));
+    acc[1] = f(acc[1] + wa);
+  }
+  if (b === b && wb > 0) {
+    acc[0] = f(acc[0] + f(wb * b));
+    acc[1] = f(acc[1] + wb);
+  }
+  return true;
+}
+
+/** The value the map draws at (lat, lon) in degrees, from values in texture order; NaN outside or missing. */
+export function sampleMapGrid(mg: MapGrid, values: ArrayLike<number>, lat: number, lon: number): number {
+  return mg.kind === "rows" ? sampleRows(mg, values, lat, lon) : sampleRaster(mg, values, lat, lon);
+}
+
+function sampleRows(mg: RowsMapGrid, values: ArrayLike<number>, lat: number, lon: number): number {
+  const acc: [number, number] = [0, 0];
+  const s = mg.ascending ? 1 : -1;
+  const r = findRow(mg, lat);
+  const n = mg.rows;
+  let ok: boolean;
+  if (r < 0 || r >= n - 1) {
+    // Beyond (or exactly on) an outer row.
+    const edge = r < 0 ? 0 : n - 1;
+    const beyond = f(Math.abs(f(lat - mg.table[edge * 4])));
+    if (!mg.global && beyond > mg.edgeSlack[r < 0 ? 0 : 1]) return NaN;
+    ok = addRow(mg, values, edge, lon, 1, acc);
+  } else {
+    const la = mg.table[r * 4];
+    const lb = mg.table[(r + 1) * 4];
+    const fy = f(f(f(s * lat) - f(s * la)) / f(f(s * lb) - f(s * la)));
+    ok = addRow(mg, values, r, lon, f(1 - fy), acc) && addRow(mg, values, r + 1, lon, fy, acc);
+  }
+  if (!ok || acc[1] <= 0) return NaN;
+  return f(acc[0] / acc[1]);
+}
+
+function sampleRaster(mg: RasterMapGrid, values: ArrayLike<number>, lat: number, lon: number): number {
+  const i = rasterCell(mg, lat, lon);
+  if (i < 0) return NaN;
+  const p = mg.index[i];
+  return p < 0 ? NaN : values[p];
+}
+
+/** Texel of the raster containing (lat, lon), or −1 outside it. */
+export function rasterCell(mg: Omit<RasterMapGrid, "index">, lat: number, lon: number): number {
+  const ix = Math.floor(f(mod(f(lon - mg.west), 360) / f(mg.dlon)));
+  const iy = Math.floor(f(f(lat - mg.south) / f(mg.dlat)));
+  if (ix < 0 || ix >= mg.nx || iy < 0 || iy >= mg.ny) return -1;
+  return iy * mg.nx + ix;
+}
+
+export type RasterOptions = {
+  /** Target texels per grid point (default 4); the raster is capped at maxTexels. */
+  texelsPerPoint?: number;
+  maxTexels?: number;
+  maxSide?: number;
+};
+
+/** The raster geometry (no indices) for a point set: its lon/lat bounding box, or the globe. */
+export function rasterGeometry(grid: Grid, o: RasterOptions = {}): Omit<RasterMapGrid, "index"> {
+  const lats = grid.latitudes;
+  const lons = grid.longitudes;
+  const n = grid.size;
+  let south = 90;
+  let north = -90;
+  for (let i = 0; i < n; i++) {
+    south = Math.min(south, lats[i]);
+    north = Math.max(north, lats[i]);
+  }
+  // Longitude extent: the complement of the widest gap between sorted longitudes.
+  const sorted = Float64Array.from(lons, (x) => ((x % 360) + 360) % 360).sort();
+  let gap = 360 - sorted[n - 1] + sorted[0];
+  let west = sorted[0];
+  for (let i = 1; i < n; i++) {
+    const g = sorted[i] - sorted[i - 1];
+    if (g > gap) {
+      gap = g;
+      west = sorted[i];
+    }
+  }
+  let width = 360 - gap;
+  const spacing = Math.sqrt((grid.domainArea() / n) * (180 / Math.PI) ** 2);
+  const global = gap < 3 * spacing && north - south > 150;
+  if (global) {
+    west = -180;
+    width = 360;
+    south = -90;
+    north = 90;
+  } else {
+    west -= spacing;
+    width = Math.min(360, width + 2 * spacing);
+    south = Math.max(-90, south - spacing);
+    north = Math.min(90, north + spacing);
+  }
+  const height = north - south;
+  const maxSide = o.maxSide ?? 2048;
+  const target = Math.min(o.maxTexels ?? 1 << 20, n * (o.texelsPerPoint ?? 4));
+  const d = Math.sqrt((width * height) / target);
+  const nx = Math.max(2, Math.min(maxSide, Math.ceil(width / d)));
+  const ny = Math.max(2, Math.min(maxSide, Math.ceil(height / d)));
+  return { kind: "raster", gridId: grid.id, size: n, west: f(west), south: f(south), dlon: f(width / nx), dlat: f(height / ny), nx, ny };
+}
+
+/**
+ * The nearest-point raster of an unstructured grid (great-circle nearest via the grid's k-d tree).
+ * On a regional grid, texels farther than twice the typical point spacing from every point are
+ * outside (−1), so the domain ends near its outermost points.
+ */
+export function rasterMapGrid(grid: Grid, o: RasterOptions = {}): RasterMapGrid {
+  const g = rasterGeometry(grid, o);
+  const index = new Int32Array(g.nx * g.ny);
+  const spacingRad = Math.sqrt(grid.domainArea() / grid.size);
+  const global = g.south <= -90 && g.nx * g.dlon >= 359.999;
+  const maxDist = global ? Infinity : 2 * spacingRad;
+  const DEG = Math.PI / 180;
+  for (let iy = 0; iy < g.ny; iy++) {
+    const lat = g.south + (iy + 0.5) * g.dlat;
+    for (let ix = 0; ix < g.nx; ix++) {
+      const lon = g.west + (ix + 0.5) * g.dlon;
+      const p = grid.nearest(lat, lon);
+      const d = greatCircleRad(lat * DEG, lon * DEG, grid.latitudes[p] * DEG, grid.longitudes[p] * DEG);
+      index[iy * g.nx + ix] = d <= maxDist ? p : -1;
+    }
+  }
+  return { ...g, index };
+}
+
+function greatCircleRad(la1: number, lo1: number, la2: number, lo2: number): number {
+  const s = Math.sin((la2 - la1) / 2) ** 2 + Math.cos(la1) * Math.cos(la2) * Math.sin((lo2 - lo1) / 2) ** 2;
+  return 2 * Math.asin(Math.min(1, Math.sqrt(s)));
+}
+
+/** The map grid of any grid: row table when it has one, else the nearest-point raster. */
+export function mapGridFor(grid: Grid, o: RasterOptions = {}): MapGrid {
+  return grid.rowTable() ? rowsMapGrid(grid) : rasterMapGrid(grid, o);
+}
