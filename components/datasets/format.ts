@@ -1,14 +1,4 @@
-/** Human-readable byte sizes (binary units). */
-export function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let v = bytes;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
-}
+export { formatBytes } from "@/lib/format/bytes";
 
 /** A statistic for a table cell: 4 significant digits, "–" for missing. */
 export function formatStat(v: number | null): string {

@@ -2,6 +2,7 @@ import { ZarrDataset } from "./dataset";
 import { formatFrequency, isoSeconds } from "./dates";
 import { describeGrid } from "./grid-info";
 import { directorySize } from "./zarr-store";
+import { formatBytes } from "../format/bytes";
 
 /** A JSON-friendly summary of a dataset (`isobar datasets inspect`, the Datasets page). */
 export type DatasetSummary = {
@@ -62,17 +63,6 @@ export async function inspectDataset(path: string): Promise<DatasetSummary> {
   };
 }
 
-function human(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let v = bytes;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
-}
-
 function g(v: number | null): string {
   return v === null ? "-" : Number(v.toPrecision(5)).toString();
 }
@@ -87,7 +77,7 @@ export function formatSummary(s: DatasetSummary): string {
   lines.push(`dates       ${s.dates.start} → ${s.dates.end}, every ${s.dates.frequency}, ${s.dates.count} dates`);
   lines.push(`missing     ${s.missingDates.length === 0 ? "none" : `${s.missingDates.length}: ${s.missingDates.slice(0, 10).join(", ")}${s.missingDates.length > 10 ? ", …" : ""}`}`);
   lines.push(`statistics  ${s.statisticsPeriod.start ?? "?"} → ${s.statisticsPeriod.end ?? "?"}`);
-  lines.push(`size        ${human(s.size.bytes)} in ${s.size.files} files${s.compression ? ` (${s.compression})` : ""}`);
+  lines.push(`size        ${formatBytes(s.size.bytes)} in ${s.size.files} files${s.compression ? ` (${s.compression})` : ""}`);
   if (s.licence || s.attribution) lines.push(`licence     ${s.licence ?? "?"}${s.attribution ? `, ${s.attribution}` : ""}`);
   if (s.uuid) lines.push(`uuid        ${s.uuid}`);
   lines.push("");
