@@ -4,6 +4,7 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { Services } from "../services";
 import { appRouter } from "../trpc/router";
 import { handleMlflowRequest, isMlflowPath } from "../tracking/mlflow-api";
+import { handleFieldsRequest, isFieldsPath } from "./fields";
 
 export type NextRequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
 
@@ -29,6 +30,10 @@ export function createIsobarServer(services: Services, nextHandler: NextRequestH
       return;
     }
     const pathname = url.split("?")[0];
+    if (isFieldsPath(pathname)) {
+      void handleFieldsRequest(req, res, services);
+      return;
+    }
     if (isMlflowPath(pathname)) {
       void handleMlflowRequest(req, res, services);
       return;
