@@ -7,6 +7,8 @@ import { usePathname } from "next/navigation";
 export const NAV_ITEMS = [
   { href: "/", label: "Overview" },
   { href: "/datasets", label: "Datasets" },
+  { href: "/runs", label: "Runs" },
+  { href: "/compare", label: "Compare" },
   { href: "/jobs", label: "Jobs" },
   { href: "/system", label: "System" },
 ] as const;

@@ -73,7 +73,8 @@ export function RunsView() {
   const experimentIds = useMemo(() => experiment.split(",").filter((e) => /^\d+$/.test(e)), [experiment]);
 
   const setParams = (changes: Record<string, string | null>) => {
-    const next = new URLSearchParams(params.toString());
+    // From the address bar, not the render's snapshot, so quick successive changes all stick.
+    const next = new URLSearchParams(window.location.search);
     for (const [k, v] of Object.entries(changes)) {
       if (v) next.set(k, v);
       else next.delete(k);
@@ -167,10 +168,12 @@ export function RunsView() {
             className="trk-filter"
             onSubmit={(e) => {
               e.preventDefault();
-              setParams({ filter: draft.trim() || null });
+              const text = String(new FormData(e.currentTarget).get("filter") ?? "");
+              setParams({ filter: text.trim() || null });
             }}
           >
             <input
+              name="filter"
               value={draft}
               onChange={(e) => setDraft(e.target.value)}
               placeholder="metrics.val_loss < 0.1 and params.`training.lr` = '0.0003' and attributes.status = 'FINISHED'"

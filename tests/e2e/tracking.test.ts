@@ -123,6 +123,12 @@ async function trackingScenario(server: Server, browser: Browser) {
   const page: Page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const errors = trackPageErrors(page);
 
+  // The Runs link in the navigation opens the runs page with the default columns.
+  await page.goto(server.url);
+  await page.click("nav[aria-label=Main] >> text=Runs");
+  await page.waitForURL(/\/runs$/);
+  await expect.poll(() => page.locator('[data-testid="run-row"]').count(), { timeout: 30_000 }).toBe(3);
+
   // Runs page: experiment in the sidebar, the three runs, a metric column with its value.
   await page.goto(`${server.url}/runs?experiment=${experimentId}&cols=m:train_mse_loss_step,p:training.lr`);
   await page.locator(`[data-testid="experiment-item"][data-experiment-id="${experimentId}"]`).waitFor();
@@ -138,14 +144,17 @@ async function trackingScenario(server: Server, browser: Browser) {
 
   // Sorting by the metric column: descending puts the diverged run first.
   await page.click('[data-testid="sort-m:train_mse_loss_step"]');
+  await page.waitForURL(/sort=m%3Atrain_mse_loss_step%3Aasc/);
+  await expect.poll(async () => rows.first().getAttribute("data-run-id")).toBe(lr3.runId);
   await page.click('[data-testid="sort-m:train_mse_loss_step"]');
-  await page.waitForURL(/sort=/);
+  await page.waitForURL(/sort=m%3Atrain_mse_loss_step%3Adesc/);
   await expect.poll(async () => rows.first().getAttribute("data-run-id")).toBe(diverged.runId);
 
   // The filter box uses MLflow's grammar; a bad filter shows the parser's message inline.
   const filter = page.locator('[data-testid="runs-filter"]');
   await filter.fill("params.`training.lr` = '0.0003'");
   await filter.press("Enter");
+  await page.waitForURL(/filter=/);
   await expect.poll(() => rows.count()).toBe(1);
   expect(await rows.first().getAttribute("data-run-id")).toBe(lr3.runId);
   await filter.fill("metrics.train_mse_loss_step >> 1");
