@@ -6,6 +6,7 @@ import { registerDatasetsCommands } from "./commands/datasets";
 import { registerDbCommands } from "./commands/db";
 import { registerImportCommands } from "./commands/import";
 import { registerJobsCommands } from "./commands/jobs";
+import { registerLineageCommand } from "./commands/lineage";
 import { registerServeCommand } from "./commands/serve";
 import { registerTokensCommands } from "./commands/tokens";
 import { registerWorkerCommand } from "./commands/worker";
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerDatasetsCommands(program);
   registerImportCommands(program);
   registerTokensCommands(program);
+  registerLineageCommand(program);
   return program;
 }
 

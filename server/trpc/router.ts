@@ -2,6 +2,7 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { router } from "./init";
 import { datasetsRouter } from "./routers/datasets";
 import { jobsRouter } from "./routers/jobs";
+import { lineageRouter } from "./routers/lineage";
 import { systemRouter } from "./routers/system";
 import { tokensRouter } from "./routers/tokens";
 import { trackingRouter } from "./routers/tracking";
@@ -10,6 +11,7 @@ export const appRouter = router({
   system: systemRouter,
   jobs: jobsRouter,
   datasets: datasetsRouter,
+  lineage: lineageRouter,
   tokens: tokensRouter,
   tracking: trackingRouter,
 });

@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { formatBytes, formatDate, formatStat } from "@/components/datasets/format";
+import { LineagePanel } from "@/components/lineage/lineage-panel";
 import { useTRPC } from "@/components/trpc";
 
 export function DatasetDetail({ id }: { id: string }) {
@@ -92,7 +93,9 @@ export function DatasetDetail({ id }: { id: string }) {
           {s.missingDates.length === 0 ? <p className="muted">None.</p> : <p className="mono">{s.missingDates.map(formatDate).join(", ")}</p>}
         </>
       ) : null}
-      <h2>Recipe</h2>
+      <h2>Lineage</h2>
+      <LineagePanel id={d.id} />
+      <h2 id="recipe">Recipe</h2>
       {d.recipe ? <pre className="json" data-testid="dataset-recipe">{d.recipe}</pre> : <p className="muted">Not built from a recipe recorded here.</p>}
     </>
   );
