@@ -1,0 +1,208 @@
+import type { DefaultProps, UpdateParameters } from "@deck.gl/core";
+import { BitmapLayer, type BitmapLayerProps } from "@deck.gl/layers";
+import type { Texture } from "@luma.gl/core";
+import type { ShaderModule } from "@luma.gl/shadertools";
+import { buildLut, TEXTURE_WIDTH, textureRows, type ColourScale, type MapGrid } from "@/lib/maps";
+import { fieldFs, fieldUniformsGLSL, MISSING } from "./field-shader";
+
+/**
+ * Draws a field on its native grid, on the GPU, for every grid kind (see docs/maps.md): a
+ * BitmapLayer covering the globe in lng/lat whose fragment shader looks the value up in an
+ * r32float texture (row table + binary search for regular/Gaussian/HEALPix grids, a
+ * nearest-point raster for unstructured ones), then colours it from a 256×1 LUT.
+ * `valuesB` switches to difference mode (values − valuesB, same grid).
+ */
+export type FieldLayerProps = {
+  mapGrid: MapGrid;
+  /** Values in texture order (lib/maps `toTextureOrder`), one per grid point. */
+  values: Float32Array;
+  valuesB?: Float32Array | null;
+  scale: ColourScale;
+  /** Contour interval in stored units; 0 for none. */
+  contour?: number;
+} & Omit<BitmapLayerProps, "image" | "bounds">;
+
+type FieldUniforms = {
+  lonLatBounds: [number, number, number, number];
+  raster: [number, number, number, number];
+  rasterSize: [number, number];
+  edgeSlack: [number, number];
+  kind: number;
+  rows: number;
+  dlon: number;
+  periodic: number;
+  globalRows: number;
+  ascending: number;
+  diff: number;
+  vmin: number;
+  vmax: number;
+  steps: number;
+  nLevels: number;
+  contour: number;
+};
+
+type FieldBindings = {
+  valueTex: Texture;
+  valueTexB: Texture;
+  tableTex: Texture;
+  lutTex: Texture;
+  levelTex: Texture;
+};
+
+const fieldModule = {
+  name: "field",
+  vs: fieldUniformsGLSL,
+  fs: fieldUniformsGLSL,
+  uniformTypes: {
+    lonLatBounds: "vec4<f32>",
+    raster: "vec4<f32>",
+    rasterSize: "vec2<f32>",
+    edgeSlack: "vec2<f32>",
+    kind: "f32",
+    rows: "f32",
+    dlon: "f32",
+    periodic: "f32",
+    globalRows: "f32",
+    ascending: "f32",
+    diff: "f32",
+    vmin: "f32",
+    vmax: "f32",
+    steps: "f32",
+    nLevels: "f32",
+    contour: "f32",
+  },
+} as const satisfies ShaderModule<FieldUniforms & FieldBindings, FieldUniforms>;
+
+const BOUNDS: [number, number, number, number] = [-180, -90, 180, 90];
+
+/** Packs a 1-D array into a TEXTURE_WIDTH-wide float texture, missing values as MISSING. */
+function packValues(values: Float32Array): { data: Float32Array; width: number; height: number } {
+  const width = Math.min(TEXTURE_WIDTH, Math.max(1, values.length));
+  const height = textureRows(values.length);
+  const data = new Float32Array(width * height);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    data[i] = v === v ? v : MISSING;
+  }
+  return { data, width, height };
+}
+
+type State = {
+  valueTex?: Texture;
+  valueTexB?: Texture;
+  tableTex?: Texture;
+  lutTex?: Texture;
+  levelTex?: Texture;
+};
+
+const defaultProps: DefaultProps<FieldLayerProps> = {
+  contour: 0,
+  valuesB: null,
+};
+// The whole globe, in lng/lat: BitmapLayer builds its (view-tessellated) mesh from these.
+const bitmapDefaults = { bounds: { type: "array", value: BOUNDS, compare: true }, _imageCoordinateSystem: "lnglat" };
+
+export class FieldLayer extends BitmapLayer<FieldLayerProps> {
+  static layerName = "FieldLayer";
+  static defaultProps = { ...BitmapLayer.defaultProps, ...bitmapDefaults, ...defaultProps } as typeof BitmapLayer.defaultProps;
+
+  declare state: BitmapLayer["state"] & State;
+
+  getShaders() {
+    const s = super.getShaders();
+    return { ...s, fs: fieldFs, modules: [...s.modules, fieldModule] };
+  }
+
+  updateState(params: UpdateParameters<this>): void {
+    const { props, oldProps } = params;
+    const first = !oldProps.mapGrid;
+    super.updateState(params);
+    const device = this.context.device;
+    const st = this.state;
+    const tex = (old: Texture | undefined, format: "r32float" | "rgba32float" | "rgba8unorm", width: number, height: number, data: ArrayBufferView): Texture => {
+      let t = old;
+      if (!t || t.width !== width || t.height !== height || t.format !== format) {
+        t?.destroy();
+        t = device.createTexture({
+          format,
+          width,
+          height,
+          mipLevels: 1,
+          sampler: { minFilter: "nearest", magFilter: "nearest", addressModeU: "clamp-to-edge", addressModeV: "clamp-to-edge" },
+        });
+      }
+      t.writeData(data);
+      return t;
+    };
+    const next: State = {};
+    if (first || props.values !== oldProps.values) {
+      const p = packValues(props.values);
+      next.valueTex = tex(st.valueTex, "r32float", p.width, p.height, p.data);
+    }
+    if (first || props.valuesB !== oldProps.valuesB) {
+      if (props.valuesB) {
+        const p = packValues(props.valuesB);
+        next.valueTexB = tex(st.valueTexB, "r32float", p.width, p.height, p.data);
+      }
+    }
+    if (first || props.mapGrid !== oldProps.mapGrid) {
+      const mg = props.mapGrid;
+      if (mg.kind === "rows") {
+        const width = Math.min(TEXTURE_WIDTH, mg.rows);
+        const height = textureRows(mg.rows);
+        const data = new Float32Array(width * height * 4);
+        data.set(mg.table);
+        next.tableTex = tex(st.tableTex, "rgba32float", width, height, data);
+      } else {
+        next.tableTex = tex(st.tableTex, "r32float", mg.nx, mg.ny, Float32Array.from(mg.index));
+      }
+    }
+    if (first || props.scale !== oldProps.scale) {
+      next.lutTex = tex(st.lutTex, "rgba8unorm", 256, 1, buildLut(props.scale));
+      const levels = new Float32Array(16);
+      levels.set(props.scale.levels.slice(0, 16));
+      next.levelTex = tex(st.levelTex, "r32float", 16, 1, levels);
+    }
+    if (Object.keys(next).length) this.setState(next);
+  }
+
+  finalizeState(context: Parameters<BitmapLayer["finalizeState"]>[0]): void {
+    super.finalizeState(context);
+    for (const t of [this.state.valueTex, this.state.valueTexB, this.state.tableTex, this.state.lutTex, this.state.levelTex]) t?.destroy();
+  }
+
+  draw(opts: Parameters<BitmapLayer["draw"]>[0]): void {
+    const { model, coordinateConversion, bounds, valueTex, valueTexB, tableTex, lutTex, levelTex } = this.state as BitmapLayer["state"] & State & {
+      coordinateConversion: number;
+      bounds: number[];
+    };
+    if (opts.shaderModuleProps.picking.isActive) return;
+    if (!model || !valueTex || !tableTex || !lutTex || !levelTex) return;
+    const { mapGrid: mg, scale, contour } = this.props;
+    const diff = !!this.props.valuesB && !!valueTexB;
+    const raster = mg.kind === "raster";
+    const uniforms: FieldUniforms = {
+      lonLatBounds: BOUNDS,
+      raster: raster ? [mg.west, mg.south, mg.dlon, mg.dlat] : [0, 0, 1, 1],
+      rasterSize: raster ? [mg.nx, mg.ny] : [1, 1],
+      edgeSlack: raster ? [0, 0] : mg.edgeSlack,
+      kind: raster ? 1 : 0,
+      rows: raster ? 0 : mg.rows,
+      dlon: raster ? 0 : mg.dlon,
+      periodic: !raster && mg.periodic ? 1 : 0,
+      globalRows: !raster && mg.global ? 1 : 0,
+      ascending: !raster && mg.ascending ? 1 : 0,
+      diff: diff ? 1 : 0,
+      vmin: scale.min,
+      vmax: scale.max,
+      steps: scale.steps,
+      nLevels: Math.min(16, scale.levels.length),
+      contour: contour ?? 0,
+    };
+    model.shaderInputs.setProps({
+      bitmap: { bounds, coordinateConversion, desaturate: 0, tintColor: [1, 1, 1], transparentColor: [0, 0, 0, 0] },
+      field: { ...uniforms, valueTex, valueTexB: diff ? valueTexB : valueTex, tableTex, lutTex, levelTex },
+    });
+    model.draw(this.context.renderPass);
+  }
+}

@@ -1,0 +1,128 @@
+"use client";
+
+import { _GlobeView as GlobeView, MapView, type MapViewState, type PickingInfo } from "@deck.gl/core";
+import DeckGL, { type DeckGLRef } from "@deck.gl/react";
+import { useEffect, useMemo, useRef, useState, type CSSProperties } from "react";
+import type { ColourScale, MapGrid } from "@/lib/maps";
+import { basemapLayers } from "./basemap";
+import { FieldLayer } from "./field-layer";
+
+export type SharedViewState = { longitude: number; latitude: number; zoom: number };
+
+export type PanelField = {
+  /** Identifies the data drawn (changes when the field changes); reported as data-rendered-key once drawn. */
+  key: string;
+  mapGrid: MapGrid;
+  values: Float32Array;
+  valuesB?: Float32Array | null;
+  scale: ColourScale;
+  contour?: number;
+};
+
+type Props = {
+  id: string;
+  view: "map" | "globe";
+  viewState: SharedViewState;
+  onViewStateChange: (v: SharedViewState) => void;
+  field: PanelField | null;
+  overlays: boolean;
+  onProbe?: (p: { lat: number; lon: number } | null) => void;
+  style?: CSSProperties;
+};
+
+/** Hooks for tests and benchmarks: project lon/lat to canvas pixels, timings of rendered fields. */
+type MapsDebug = {
+  panels: Record<string, { project(lon: number, lat: number): [number, number] | null; unproject(x: number, y: number): [number, number] | null }>;
+  rendered: Record<string, { key: string; at: number }>;
+};
+
+declare global {
+  interface Window {
+    __isobarMaps?: MapsDebug;
+  }
+}
+
+function debugHooks(): MapsDebug {
+  window.__isobarMaps ??= { panels: {}, rendered: {} };
+  return window.__isobarMaps;
+}
+
+const MAP_VIEW = new MapView({ id: "map", repeat: false });
+const GLOBE_VIEW = new GlobeView({ id: "globe", resolution: 2 });
+
+/** One map: the field on its native grid, coastlines, graticule; map or globe. */
+export function MapPanel({ id, view, viewState, onViewStateChange, field, overlays, onProbe, style }: Props) {
+  const deckRef = useRef<DeckGLRef>(null);
+  const [renderedKey, setRenderedKey] = useState<string | null>(null);
+  const globe = view === "globe";
+  const expectedKey = field ? `${field.key}|${view}` : null;
+
+  const layers = useMemo(() => {
+    const out = [];
+    if (field)
+      out.push(
+        new FieldLayer({
+          id: `${id}-field`,
+          mapGrid: field.mapGrid,
+          values: field.values,
+          valuesB: field.valuesB ?? null,
+          scale: field.scale,
+          contour: field.contour ?? 0,
+          pickable: false,
+          parameters: globe ? { cullMode: "back", depthCompare: "always" } : { depthCompare: "always" },
+        }),
+      );
+    out.push(...basemapLayers({ globe, coastlines: overlays, graticule: overlays, idPrefix: id }));
+    return out;
+  }, [field, globe, overlays, id]);
+
+  useEffect(() => {
+    const hooks = debugHooks();
+    hooks.panels[id] = {
+      project(lon, lat) {
+        const vp = deckRef.current?.deck?.getViewports()[0];
+        if (!vp) return null;
+        const [x, y] = vp.project([lon, lat]);
+        return [x, y];
+      },
+      unproject(x, y) {
+        const vp = deckRef.current?.deck?.getViewports()[0];
+        const p = vp?.unproject([x, y]);
+        return p && Number.isFinite(p[0]) ? [p[0], p[1]] : null;
+      },
+    };
+    return () => {
+      delete hooks.panels[id];
+    };
+  }, [id]);
+
+  const ready = expectedKey !== null && renderedKey === expectedKey;
+  const vs = globe ? { ...viewState, zoom: Math.min(viewState.zoom, 6) } : viewState;
+  return (
+    <div className="map-panel" data-testid={`map-panel-${id}`} data-rendered-key={renderedKey ?? ""} data-ready={ready ? "true" : "false"} style={style}>
+      <DeckGL
+        ref={deckRef}
+        views={globe ? GLOBE_VIEW : MAP_VIEW}
+        viewState={vs as MapViewState}
+        onViewStateChange={({ viewState: v }) => {
+          const s = v as MapViewState;
+          onViewStateChange({ longitude: s.longitude, latitude: s.latitude, zoom: s.zoom });
+        }}
+        controller={{ dragRotate: false }}
+        layers={layers}
+        onHover={(info: PickingInfo) => {
+          if (!onProbe) return;
+          const c = info.coordinate;
+          onProbe(c && Number.isFinite(c[0]) && Number.isFinite(c[1]) ? { lon: c[0], lat: c[1] } : null);
+        }}
+        onAfterRender={() => {
+          if (expectedKey && renderedKey !== expectedKey) {
+            debugHooks().rendered[id] = { key: expectedKey, at: performance.now() };
+            setRenderedKey(expectedKey);
+          }
+        }}
+        getCursor={() => "crosshair"}
+      />
+    </div>
+  );
+}

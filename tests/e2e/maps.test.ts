@@ -1,0 +1,197 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { Page } from "playwright-core";
+import type { PNG } from "pngjs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseGrid } from "@/lib/grids";
+import {
+  buildLut,
+  colourIndex,
+  colourScale,
+  colourScaleFor,
+  decodeField,
+  DIFFERENCE_STYLE,
+  finiteRange,
+  rowsMapGrid,
+  sampleMapGrid,
+  toDisplay,
+  toTextureOrder,
+  unitConversion,
+  variableStyle,
+  type ColourScale,
+  type MapGrid,
+} from "@/lib/maps";
+import { createAnalyticDataset } from "@/lib/maps/test-fields";
+import { decodePng, launchBrowser, pixelAt, saveScreenshot, trackPageErrors } from "../support/browser";
+import { freshHome, startServer } from "../support/isobar-process";
+
+type Server = Awaited<ReturnType<typeof startServer>>;
+
+/** Largest per-channel difference allowed between a rendered pixel and the LUT colour of the CPU value. */
+const TOLERANCE = 3;
+
+const GRIDS = [
+  { spec: "1", file: "regular.zarr" },
+  { spec: "O96", file: "o96.zarr" },
+  { spec: "H32", file: "h32.zarr" },
+];
+
+async function fetchField(server: Server, dataset: string, variable: string, date: string, mg: MapGrid): Promise<Float32Array> {
+  const res = await fetch(`${server.url}/api/fields?${new URLSearchParams({ dataset, variable, date, encoding: "q16" })}`);
+  expect(res.status).toBe(200);
+  const { values } = decodeField(new Uint8Array(await res.arrayBuffer()));
+  return toTextureOrder(mg, values);
+}
+
+async function waitReady(page: Page, panels: number): Promise<void> {
+  for (let i = 0; i < panels; i++) await page.locator(`[data-testid="map-panel-${i}"][data-ready="true"]`).waitFor({ timeout: 90_000 });
+}
+
+type Check = { checked: number; matched: number; worst: number; misses: string[] };
+
+/**
+ * Compares rendered pixels with the colour map of the CPU value at the same lat/lon, on a lattice
+ * of pixels. Pixels whose neighbours (±1 px) fall in another LUT entry (colour edges) are skipped.
+ */
+async function comparePixels(page: Page, panel: string, shot: PNG, values: Float32Array, mg: MapGrid, scale: ColourScale, step = 23): Promise<Check> {
+  const lut = buildLut(scale);
+  const pts: [number, number][] = [];
+  for (let y = 8; y < shot.height - 8; y += step) for (let x = 8; x < shot.width - 8; x += step) pts.push([x, y]);
+  const coords = await page.evaluate(
+    ({ panel, pts }) => {
+      const p = window.__isobarMaps!.panels[panel];
+      return pts.map(([x, y]) => [p.unproject(x + 0.5, y + 0.5), p.unproject(x - 0.5, y + 0.5), p.unproject(x + 1.5, y + 0.5), p.unproject(x + 0.5, y - 0.5), p.unproject(x + 0.5, y + 1.5)]);
+    },
+    { panel, pts },
+  );
+  const out: Check = { checked: 0, matched: 0, worst: 0, misses: [] };
+  pts.forEach(([x, y], k) => {
+    const cs = coords[k];
+    // Outside the map (MapView draws the world once: longitudes beyond ±180° are background).
+    if (cs.some((c) => !c || Math.abs(c[0]) > 179.9 || Math.abs(c[1]) > 85)) return;
+    const idx = cs.map((c) => colourIndex(sampleMapGrid(mg, values, c![1], c![0]), scale));
+    if (idx.some((i) => i !== idx[0]) || idx[0] < 0 || lut[idx[0] * 4 + 3] !== 255) return;
+    const want = [lut[idx[0] * 4], lut[idx[0] * 4 + 1], lut[idx[0] * 4 + 2]];
+    const got = pixelAt(shot, x, y);
+    const d = Math.max(...got.map((g, i) => Math.abs(g - want[i])));
+    out.checked++;
+    out.worst = Math.max(out.worst, d);
+    if (d <= TOLERANCE) out.matched++;
+    else if (out.misses.length < 5) out.misses.push(`(${x},${y}) lat ${cs[0]![1].toFixed(2)} lon ${cs[0]![0].toFixed(2)}: got ${got} want ${want}`);
+  });
+  return out;
+}
+
+describe("maps in Chromium (SwiftShader)", () => {
+  const home = freshHome("e2e-maps");
+  let server: Server;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+
+  beforeAll(async () => {
+    for (const g of GRIDS) await createAnalyticDataset(path.join(home, g.file), g.spec);
+    server = await startServer({ ISOBAR_HOME: home, DATABASE_URL: "" });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.proc.stop();
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  for (const g of GRIDS) {
+    it(`draws 2t on the ${g.spec} grid with the colours of the CPU lookup, and probes it`, async () => {
+      const page = await browser.browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const errors = trackPageErrors(page);
+      const date = "2024-01-01T06:00:00Z";
+      await page.goto(`${server.url}/maps?dataset=${g.file}&variable=2t&date=${date}&overlays=none&lon=0&lat=0&zoom=0.6`);
+      await waitReady(page, 1);
+      const grid = parseGrid(g.spec);
+      const mg = rowsMapGrid(grid);
+      const values = await fetchField(server, g.file, "2t", date, mg);
+      const scale = colourScale(colourScaleFor(variableStyle("2t"), { ...finiteRange(values), conversion: unitConversion("K") }));
+      const panel = page.locator('[data-testid="map-panel-0"]');
+      const shot = decodePng(await panel.screenshot());
+      await saveScreenshot(page, `maps-${g.spec}`);
+      const r = await comparePixels(page, "0", shot, values, mg, scale);
+      expect(r.checked, JSON.stringify(r)).toBeGreaterThan(200);
+      expect(r.matched / r.checked, JSON.stringify(r)).toBeGreaterThanOrEqual(0.99);
+
+      // Hover probe: the same CPU value, in °C, with lat/lon.
+      const box = (await panel.boundingBox())!;
+      await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.4);
+      const probe = page.locator('[data-testid="map-probe-0"]');
+      await expect.poll(async () => (await probe.textContent()) ?? "").toMatch(/°C at/);
+      const text = (await probe.textContent())!;
+      const m = /^(-?[\d.]+) °C at ([\d.]+)°([NS]) ([\d.]+)°([EW])$/.exec(text);
+      expect(m, text).not.toBeNull();
+      const lat = Number(m![2]) * (m![3] === "S" ? -1 : 1);
+      const lon = Number(m![4]) * (m![5] === "W" ? -1 : 1);
+      const cpu = toDisplay(sampleMapGrid(mg, values, lat, lon), unitConversion("K"));
+      expect(Math.abs(Number(m![1]) - cpu)).toBeLessThan(0.3); // probe is at the exact cursor, text rounds lat/lon to 0.01°
+      expect(errors).toEqual([]);
+      await page.close();
+    });
+  }
+
+  it("triplet: field | next date | difference, with synchronised panels", async () => {
+    const page = await browser.browser.newPage({ viewport: { width: 1500, height: 900 } });
+    const errors = trackPageErrors(page);
+    const file = "o96.zarr";
+    await page.goto(`${server.url}/maps?dataset=${file}&variable=2t&date=2024-01-01T00:00:00Z&otherDate=2024-01-01T18:00:00Z&panels=a,b,a-b&overlays=none&lon=0&lat=0&zoom=0`);
+    await waitReady(page, 3);
+    await saveScreenshot(page, "maps-triplet");
+    const mg = rowsMapGrid(parseGrid("O96"));
+    const a = await fetchField(server, file, "2t", "2024-01-01T00:00:00Z", mg);
+    const b = await fetchField(server, file, "2t", "2024-01-01T18:00:00Z", mg);
+    const d = a.map((v, i) => v - b[i]);
+    const r = finiteRange(d);
+    const diffScale = colourScale(colourScaleFor(DIFFERENCE_STYLE, { min: r.min, max: r.max, conversion: unitConversion("K", undefined, true), difference: true }));
+    const shot = decodePng(await page.locator('[data-testid="map-panel-2"]').screenshot());
+    const c = await comparePixels(page, "2", shot, d, mg, diffScale, 13);
+    expect(c.checked, JSON.stringify(c)).toBeGreaterThan(40);
+    expect(c.matched / c.checked, JSON.stringify(c)).toBeGreaterThanOrEqual(0.99);
+    const scaleB = colourScale(colourScaleFor(variableStyle("2t"), { ...finiteRange(b), conversion: unitConversion("K") }));
+    const shotB = decodePng(await page.locator('[data-testid="map-panel-1"]').screenshot());
+    const cb = await comparePixels(page, "1", shotB, b, mg, scaleB);
+    expect(cb.matched / cb.checked, JSON.stringify(cb)).toBeGreaterThanOrEqual(0.99);
+    // Synchronised: the same lon/lat lands on the same pixel in every panel.
+    const where = await page.evaluate(() => ["0", "1", "2"].map((p) => window.__isobarMaps!.panels[p].project(30, 45)));
+    expect(where[1]).toEqual(where[0]);
+    expect(where[2]).toEqual(where[0]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("globe view renders the field (non-background pixels, centre colour from the CPU value)", async () => {
+    const page = await browser.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors = trackPageErrors(page);
+    await page.goto(`${server.url}/maps?dataset=h32.zarr&variable=2t&date=0&view=globe&lon=20&lat=30&zoom=1.3`);
+    await waitReady(page, 1);
+    const shot = decodePng(await page.locator('[data-testid="map-panel-0"]').screenshot());
+    await saveScreenshot(page, "maps-globe");
+    const bg = [0xdf, 0xe6, 0xee];
+    let coloured = 0;
+    for (let y = 0; y < shot.height; y += 4) for (let x = 0; x < shot.width; x += 4) if (Math.max(...pixelAt(shot, x, y).map((v, i) => Math.abs(v - bg[i]))) > 10) coloured++;
+    const total = Math.ceil(shot.height / 4) * Math.ceil(shot.width / 4);
+    expect(coloured / total).toBeGreaterThan(0.2);
+    const mg = rowsMapGrid(parseGrid("H32"));
+    const values = await fetchField(server, "h32.zarr", "2t", "2024-01-01T00:00:00Z", mg);
+    const scale = colourScale(colourScaleFor(variableStyle("2t"), { ...finiteRange(values), conversion: unitConversion("K") }));
+    const c = await comparePixels(page, "0", shot, values, mg, scale, 29);
+    expect(c.checked, JSON.stringify(c)).toBeGreaterThan(50);
+    // Coastlines and the graticule are drawn over the globe here, so allow for the pixels they cover.
+    expect(c.matched / c.checked, JSON.stringify(c)).toBeGreaterThanOrEqual(0.9);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("reports bad requests clearly", async () => {
+    const res = await fetch(`${server.url}/api/fields?dataset=o96.zarr&variable=2t&date=0&minus=h32.zarr`);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toMatch(/grids differ \(O96 .* vs H32-ring/);
+    const r2 = await fetch(`${server.url}/api/fields?dataset=o96.zarr&variable=nope`);
+    expect(r2.status).toBe(400);
+    const grid = await fetch(`${server.url}/api/grids/O96`);
+    expect(grid.headers.get("cache-control")).toContain("immutable");
+  });
+});
