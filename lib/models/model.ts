@@ -1,0 +1,196 @@
+import type { EncProcDecGraph } from "@/lib/graphs";
+import { NUM_EDGE_ATTRIBUTES } from "@/lib/graphs";
+import { TfOps, type Ops } from "./ops";
+import { ParamStore } from "./params";
+import { inputChannels, ModelIoSchema, ModelSpecSchema, type ModelIo, type ModelIoInput, type ModelSpec, type ModelSpecInput } from "./spec";
+import { tf } from "./tf";
+
+/** Static data a model is built on: the data points and, for graph models, the graph. */
+export interface ModelGeometry {
+  /** Data-node latitudes/longitudes in degrees (the dataset grid's point order). */
+  latitudes: Float64Array;
+  longitudes: Float64Array;
+  graph: EncProcDecGraph | null;
+}
+
+/** Number of static features per node: cos/sin of latitude and longitude. */
+export const NUM_STATIC_FEATURES = 4;
+
+function staticFeatures(lat: Float64Array, lon: Float64Array): Float32Array {
+  const n = lat.length;
+  const out = new Float32Array(NUM_STATIC_FEATURES * n);
+  for (let i = 0; i < n; i++) {
+    const p = (lat[i] * Math.PI) / 180, l = (lon[i] * Math.PI) / 180;
+    out[4 * i] = Math.cos(p);
+    out[4 * i + 1] = Math.sin(p);
+    out[4 * i + 2] = Math.cos(l);
+    out[4 * i + 3] = Math.sin(l);
+  }
+  return out;
+}
+
+interface Part<T> {
+  key: string;
+  x: T;
+  width: number;
+}
+
+/** The forward pass, written once against `Ops` (see ops.ts). x: [B, T, N, V] → [B, N, P]. */
+export function forward<T>(ops: Ops<T>, spec: ModelSpec, io: ModelIo, geom: ModelGeometry, x: T): T {
+  const C = spec.num_channels;
+  const act = spec.activation;
+  const n = geom.latitudes.length;
+  const vin = io.multistepInput * inputChannels(io);
+
+  const linearParts = (prefix: string, parts: Part<T>[], out: number): T => {
+    const fanIn = parts.reduce((a, p) => a + p.width, 0);
+    let acc: T | null = null;
+    for (const p of parts) {
+      const y = ops.matmul(p.x, ops.param(`${prefix}.w_${p.key}`, [p.width, out], { kind: "uniform", fanIn }));
+      acc = acc === null ? y : ops.add(acc, y);
+    }
+    return ops.add(acc as T, ops.param(`${prefix}.b`, [out], { kind: "uniform", fanIn }));
+  };
+  /** After the first (summed) layer: activation, extra layers, output layer, layer norm. */
+  const mlpTail = (prefix: string, first: T, extra: number): T => {
+    let h = ops.act(first, act);
+    for (let k = 0; k < extra; k++) h = ops.act(linearParts(`${prefix}.extra${k}`, [{ key: "h", x: h, width: C }], C), act);
+    h = linearParts(`${prefix}.l2`, [{ key: "h", x: h, width: C }], C);
+    return ops.layerNorm(h, ops.param(`${prefix}.ln_g`, [C], { kind: "ones" }), ops.param(`${prefix}.ln_b`, [C], { kind: "zeros" }));
+  };
+  const mlp = (prefix: string, parts: Part<T>[], extra = 0) => mlpTail(prefix, linearParts(`${prefix}.l1`, parts, C), extra);
+
+  // [B, T, N, V] → [N, B, T·V]
+  const xin = ops.reshape(ops.transpose(x, [2, 0, 1, 3]), [0, 0, -1]);
+  const dataStatic = ops.constFloat("data.static", staticFeatures(geom.latitudes, geom.longitudes), [n, 1, NUM_STATIC_FEATURES]);
+
+  if (spec.processor.type === "mlp") {
+    const dims = spec.processor.hidden_dims;
+    let h = ops.act(
+      linearParts("mlp.l0", [
+        { key: "x", x: xin, width: vin },
+        { key: "static", x: dataStatic, width: NUM_STATIC_FEATURES },
+      ], dims[0]),
+      act,
+    );
+    for (let k = 1; k < dims.length; k++) h = ops.act(linearParts(`mlp.l${k}`, [{ key: "h", x: h, width: dims[k - 1] }], dims[k]), act);
+    const y = linearParts("mlp.out", [{ key: "h", x: h, width: dims[dims.length - 1] }], io.numPrognostic);
+    return ops.transpose(y, [1, 0, 2]);
+  }
+
+  const g = geom.graph;
+  if (!g) throw new Error("a gnn model needs a graph");
+  if (g.nodes.data.size !== n) throw new Error(`graph has ${g.nodes.data.size} data nodes, the grid ${n} points`);
+  const nh = g.nodes.hidden.size;
+  const extra = spec.processor.mlp_extra_layers;
+  const td = spec.trainable_size.data, th = spec.trainable_size.hidden;
+
+  // Node embeddings: data [N, B, C]; hidden [Nh, 1, C] (the same for every batch member).
+  const dataParts: Part<T>[] = [
+    { key: "x", x: xin, width: vin },
+    { key: "static", x: dataStatic, width: NUM_STATIC_FEATURES },
+  ];
+  if (td > 0) dataParts.push({ key: "trainable", x: ops.param("data.trainable", [n, 1, td], { kind: "normal", std: 0.1 }), width: td });
+  let hd = mlp("embed.data", dataParts, extra);
+  const hiddenParts: Part<T>[] = [
+    { key: "static", x: ops.constFloat("hidden.static", staticFeatures(g.nodes.hidden.latitudes, g.nodes.hidden.longitudes), [nh, 1, NUM_STATIC_FEATURES]), width: NUM_STATIC_FEATURES },
+  ];
+  if (th > 0) hiddenParts.push({ key: "trainable", x: ops.param("hidden.trainable", [nh, 1, th], { kind: "normal", std: 0.1 }), width: th });
+  let hh = mlp("embed.hidden", hiddenParts, extra);
+
+  const edgeSet = (name: "encoder" | "processor" | "decoder") => {
+    const e = g.edges[name];
+    return {
+      size: e.size,
+      src: ops.constIndex(`${name}.src`, e.src),
+      dst: ops.constIndex(`${name}.dst`, e.dst),
+      attr: ops.constFloat(`${name}.attr`, e.attributes, [e.size, 1, NUM_EDGE_ATTRIBUTES]),
+    };
+  };
+  /** First message layer: W_s·h_src[src] + W_d·h_dst[dst] + W_e·e + b (projection before gather). */
+  const messageFirst = (prefix: string, hs: T, ht: T, e: T, es: ReturnType<typeof edgeSet>) => {
+    const fanIn = 3 * C;
+    const ws = ops.param(`${prefix}.l1.w_src`, [C, C], { kind: "uniform", fanIn });
+    const wd = ops.param(`${prefix}.l1.w_dst`, [C, C], { kind: "uniform", fanIn });
+    const we = ops.param(`${prefix}.l1.w_edge`, [C, C], { kind: "uniform", fanIn });
+    const b = ops.param(`${prefix}.l1.b`, [C], { kind: "uniform", fanIn });
+    const s = ops.gather(ops.matmul(hs, ws), es.src);
+    const d = ops.gather(ops.matmul(ht, wd), es.dst);
+    return ops.add(ops.add(ops.add(s, d), ops.matmul(e, we)), b);
+  };
+
+  // Encoder: data → hidden.
+  const enc = edgeSet("encoder");
+  const encEdges = mlp("enc.edge_embed", [{ key: "attr", x: enc.attr, width: NUM_EDGE_ATTRIBUTES }]);
+  const encMsg = mlpTail("enc.msg", messageFirst("enc.msg", hd, hh, encEdges, enc), extra);
+  const encAgg = ops.segmentSum(encMsg, enc.dst, nh);
+  hh = ops.add(hh, mlp("enc.node", [{ key: "h", x: hh, width: C }, { key: "agg", x: encAgg, width: C }], extra));
+  hd = ops.add(hd, mlp("enc.data", [{ key: "h", x: hd, width: C }], extra));
+
+  // Processor: hidden → hidden, edge and node states both updated with residuals.
+  const proc = edgeSet("processor");
+  let pe = mlp("proc.edge_embed", [{ key: "attr", x: proc.attr, width: NUM_EDGE_ATTRIBUTES }]);
+  for (let l = 0; l < spec.processor.num_layers; l++) {
+    pe = ops.add(pe, mlpTail(`proc${l}.edge`, messageFirst(`proc${l}.edge`, hh, hh, pe, proc), extra));
+    const agg = ops.segmentSum(pe, proc.dst, nh);
+    hh = ops.add(hh, mlp(`proc${l}.node`, [{ key: "h", x: hh, width: C }, { key: "agg", x: agg, width: C }], extra));
+  }
+
+  // Decoder: hidden → data.
+  const dec = edgeSet("decoder");
+  const decEdges = mlp("dec.edge_embed", [{ key: "attr", x: dec.attr, width: NUM_EDGE_ATTRIBUTES }]);
+  const decMsg = mlpTail("dec.msg", messageFirst("dec.msg", hh, hd, decEdges, dec), extra);
+  const decAgg = ops.segmentSum(decMsg, dec.dst, n);
+  hd = ops.add(hd, mlp("dec.node", [{ key: "h", x: hd, width: C }, { key: "agg", x: decAgg, width: C }], extra));
+  const y = linearParts("dec.out", [{ key: "h", x: hd, width: C }], io.numPrognostic);
+  return ops.transpose(y, [1, 0, 2]);
+}
+
+/** A model with its parameters in TensorFlow.js variables. */
+export class ForecastModel {
+  readonly spec: ModelSpec;
+  readonly io: ModelIo;
+  readonly params: ParamStore;
+  private readonly ops: TfOps;
+
+  constructor(spec: ModelSpecInput, io: ModelIoInput, readonly geometry: ModelGeometry, readonly seed: number) {
+    this.spec = ModelSpecSchema.parse(spec);
+    this.io = ModelIoSchema.parse(io);
+    if (geometry.latitudes.length !== geometry.longitudes.length) throw new Error("latitudes and longitudes differ in length");
+    this.params = new ParamStore(seed);
+    this.ops = new TfOps(this.params);
+    // Create every parameter now, in a fixed order.
+    tf.tidy(() => {
+      this.apply(tf.zeros([1, this.io.multistepInput, this.numPoints, inputChannels(this.io)]));
+    });
+  }
+
+  get numPoints(): number {
+    return this.geometry.latitudes.length;
+  }
+
+  /** x: [B, T, N, V] normalised inputs → [B, N, P] normalised tendencies. */
+  apply(x: tf.Tensor): tf.Tensor {
+    const want = [this.io.multistepInput, this.numPoints, inputChannels(this.io)];
+    if (x.rank !== 4 || x.shape.slice(1).join() !== want.join()) throw new Error(`model input must be [batch, ${want.join(", ")}], got [${x.shape.join(", ")}]`);
+    return forward(this.ops, this.spec, this.io, this.geometry, x);
+  }
+
+  /** Emits the same forward pass on another Ops implementation (e.g. the ONNX builder). */
+  trace<T>(ops: Ops<T>, input: T): T {
+    return forward(ops, this.spec, this.io, this.geometry, input);
+  }
+
+  /** Runs the model on a plain array [B, T, N, V]; returns [B, N, P]. */
+  predict(x: Float32Array, batch = 1): Float32Array {
+    return tf.tidy(() => {
+      const t = tf.tensor(x, [batch, this.io.multistepInput, this.numPoints, inputChannels(this.io)]);
+      return this.apply(t).dataSync() as Float32Array;
+    });
+  }
+
+  dispose(): void {
+    this.ops.dispose();
+    this.params.dispose();
+  }
+}

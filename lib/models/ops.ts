@@ -1,0 +1,161 @@
+import type { Activation } from "./spec";
+import { tf } from "./tf";
+
+/**
+ * The operations a model's forward pass is written in. The same forward code runs on TensorFlow.js
+ * tensors (training, `TfOps`) and emits an ONNX graph (`OnnxOps` in lib/inference), so the exported
+ * model is the trained model by construction. Axis conventions: node tensors are [nodes, batch,
+ * channels]; `gather`/`segmentSum` work on axis 0; `matmul` multiplies the last axis by a 2-D matrix.
+ */
+export interface Ops<T> {
+  /** A trainable parameter (created with a seeded initialiser on first use). */
+  param(name: string, shape: number[], init: ParamInit): T;
+  /** A float constant (graph attributes, static node features). */
+  constFloat(name: string, data: Float32Array, shape: number[]): T;
+  /** An index vector (edge sources/targets). */
+  constIndex(name: string, data: Int32Array): T;
+  matmul(x: T, w: T): T;
+  add(a: T, b: T): T;
+  act(x: T, kind: Activation): T;
+  /** Layer normalisation over the last axis, ε = 1e-5. */
+  layerNorm(x: T, gamma: T, beta: T): T;
+  /** x[idx] along axis 0. */
+  gather(x: T, idx: T): T;
+  /** Sum of the rows of x into `n` segments given by idx (axis 0). */
+  segmentSum(x: T, idx: T, n: number): T;
+  transpose(x: T, perm: number[]): T;
+  /** ONNX Reshape semantics: 0 keeps the input dimension, −1 is inferred. */
+  reshape(x: T, shape: number[]): T;
+}
+
+export type ParamInit =
+  | { kind: "zeros" }
+  | { kind: "ones" }
+  /** Uniform in ±1/√fanIn (PyTorch's Linear default). */
+  | { kind: "uniform"; fanIn: number }
+  | { kind: "normal"; std: number };
+
+export const LAYER_NORM_EPS = 1e-5;
+const GELU_C = Math.sqrt(2 / Math.PI);
+
+/** Applies an activation with TF.js ops (GELU in its tanh form x/2·(1 + tanh(x·(c + c·0.044715·x²))), c = √(2/π), which ONNX can express with opset 17). */
+export function tfActivation(x: tf.Tensor, kind: Activation): tf.Tensor {
+  switch (kind) {
+    case "relu":
+      return tf.relu(x);
+    case "tanh":
+      return tf.tanh(x);
+    case "silu":
+      return tf.mul(x, tf.sigmoid(x));
+    case "gelu": {
+      const inner = tf.mul(x, tf.add(tf.scalar(GELU_C), tf.mul(tf.square(x), tf.scalar(GELU_C * 0.044715))));
+      return tf.mul(tf.mul(x, tf.scalar(0.5)), tf.add(tf.scalar(1), tf.tanh(inner)));
+    }
+  }
+}
+
+export const GELU_TANH_C = GELU_C;
+
+/**
+ * Gather and segment sum along axis 0 as each other's gradient. tfjs' own gradients work too, but
+ * clip negative indices with GreaterEqual/LogicalAnd/Where over the whole [E, B, C] tensor and add
+ * transposes, which made them the slowest part of a training step. Indices here are always valid.
+ */
+/** tfjs types the custom-gradient function with variadic inputs; ours takes exactly two. */
+type CustomGrad = Parameters<typeof tf.customGrad>[0];
+
+function gatherRows(x: tf.Tensor, idx: tf.Tensor): tf.Tensor {
+  const n = x.shape[0];
+  const f = tf.customGrad(((a: tf.Tensor, i: tf.Tensor) => ({
+    value: tf.gather(a, i as tf.Tensor1D, 0),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[]) => [tf.unsortedSegmentSum(dy as tf.Tensor, i as tf.Tensor1D, n), tf.zerosLike(i)],
+  })) as CustomGrad);
+  return f(x, idx);
+}
+
+function segmentSumRows(x: tf.Tensor, idx: tf.Tensor, n: number): tf.Tensor {
+  const f = tf.customGrad(((a: tf.Tensor, i: tf.Tensor) => ({
+    value: tf.unsortedSegmentSum(a, i as tf.Tensor1D, n),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[]) => [tf.gather(dy as tf.Tensor, i as tf.Tensor1D, 0), tf.zerosLike(i)],
+  })) as CustomGrad);
+  return f(x, idx);
+}
+
+export interface ParamSource {
+  get(name: string, shape: number[], init: ParamInit): tf.Variable;
+}
+
+/** Ops on TensorFlow.js tensors. Constants are cached on the instance (dispose() frees them). */
+export class TfOps implements Ops<tf.Tensor> {
+  private readonly consts = new Map<string, tf.Tensor>();
+
+  constructor(private readonly params: ParamSource) {}
+
+  param(name: string, shape: number[], init: ParamInit): tf.Tensor {
+    return this.params.get(name, shape, init);
+  }
+
+  constFloat(name: string, data: Float32Array, shape: number[]): tf.Tensor {
+    let t = this.consts.get(name);
+    if (!t) {
+      t = tf.keep(tf.tensor(data, shape, "float32"));
+      this.consts.set(name, t);
+    }
+    return t;
+  }
+
+  constIndex(name: string, data: Int32Array): tf.Tensor {
+    let t = this.consts.get(name);
+    if (!t) {
+      t = tf.keep(tf.tensor1d(data, "int32"));
+      this.consts.set(name, t);
+    }
+    return t;
+  }
+
+  matmul(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
+    const k = x.shape[x.shape.length - 1];
+    const m = w.shape[1] as number;
+    if (x.rank === 2) return tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
+    const y = tf.matMul(tf.reshape(x, [-1, k]) as tf.Tensor2D, w as tf.Tensor2D);
+    return tf.reshape(y, [...x.shape.slice(0, -1), m]);
+  }
+
+  add(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+    return tf.add(a, b);
+  }
+
+  act(x: tf.Tensor, kind: Activation): tf.Tensor {
+    return tfActivation(x, kind);
+  }
+
+  layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor {
+    const axis = x.rank - 1;
+    const mean = tf.mean(x, axis, true);
+    const centred = tf.sub(x, mean);
+    const variance = tf.mean(tf.square(centred), axis, true);
+    const normed = tf.mul(centred, tf.rsqrt(tf.add(variance, tf.scalar(LAYER_NORM_EPS))));
+    return tf.add(tf.mul(normed, gamma), beta);
+  }
+
+  gather(x: tf.Tensor, idx: tf.Tensor): tf.Tensor {
+    return gatherRows(x, idx);
+  }
+
+  segmentSum(x: tf.Tensor, idx: tf.Tensor, n: number): tf.Tensor {
+    return segmentSumRows(x, idx, n);
+  }
+
+  transpose(x: tf.Tensor, perm: number[]): tf.Tensor {
+    return tf.transpose(x, perm);
+  }
+
+  reshape(x: tf.Tensor, shape: number[]): tf.Tensor {
+    return tf.reshape(x, shape.map((d, i) => (d === 0 ? x.shape[i] : d)));
+  }
+
+  dispose(): void {
+    for (const t of this.consts.values()) t.dispose();
+    this.consts.clear();
+  }
+}

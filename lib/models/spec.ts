@@ -1,0 +1,39 @@
+import { z } from "zod";
+
+export const ActivationSchema = z.enum(["gelu", "silu", "relu", "tanh"]);
+export type Activation = z.infer<typeof ActivationSchema>;
+
+const posInt = z.number().int().positive();
+const nonNegInt = z.number().int().nonnegative();
+
+/**
+ * Model options, shaped like the training config's `model` group (extra keys such as `name`,
+ * `dropout` or the processor's `num_chunks` are accepted and ignored). Processors: `gnn`
+ * (encoder–processor–decoder message passing) and `mlp` (per-point baseline, no graph).
+ */
+export const ModelSpecSchema = z.object({
+  num_channels: posInt,
+  activation: ActivationSchema.default("gelu"),
+  trainable_size: z.object({ data: nonNegInt, hidden: nonNegInt }).default({ data: 0, hidden: 0 }),
+  processor: z.discriminatedUnion("type", [
+    z.object({ type: z.literal("gnn"), num_layers: posInt, mlp_extra_layers: nonNegInt.default(0) }),
+    z.object({ type: z.literal("mlp"), hidden_dims: z.array(posInt).min(1) }),
+  ]),
+});
+export type ModelSpec = z.infer<typeof ModelSpecSchema>;
+export type ModelSpecInput = z.input<typeof ModelSpecSchema>;
+
+/** Shape of a model's input and output (all normalised). */
+export const ModelIoSchema = z.object({
+  /** Past states in the input (anemoi's multistep_input). */
+  multistepInput: posInt,
+  /** Prognostic variables: in the input and (as tendencies) in the output. */
+  numPrognostic: posInt,
+  /** Forcing variables: input only, given at every input time. */
+  numForcing: nonNegInt,
+});
+export type ModelIo = z.infer<typeof ModelIoSchema>;
+export type ModelIoInput = z.input<typeof ModelIoSchema>;
+
+/** Input variables per time: prognostic then forcing. */
+export const inputChannels = (io: ModelIo) => io.numPrognostic + io.numForcing;
