@@ -6,6 +6,7 @@ import { lineageRouter } from "./routers/lineage";
 import { systemRouter } from "./routers/system";
 import { tokensRouter } from "./routers/tokens";
 import { trackingRouter } from "./routers/tracking";
+import { verificationRouter } from "./routers/verification";
 
 export const appRouter = router({
   system: systemRouter,
@@ -14,6 +15,7 @@ export const appRouter = router({
   lineage: lineageRouter,
   tokens: tokensRouter,
   tracking: trackingRouter,
+  verification: verificationRouter,
 });
 
 export type AppRouter = typeof appRouter;
