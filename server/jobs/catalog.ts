@@ -2,12 +2,15 @@ import type { JobDefinition } from "./definition";
 import { datasetCreateJob } from "./dataset-create-job";
 import { selftestJob } from "./selftest-job";
 import { trackingImportJob } from "../tracking/import/import-job";
+import { forecastBaselineJob, verificationScoreJob } from "../verification/jobs";
 
 /** Every job type Isobar knows. Each capability registers its jobs here. */
 export const JOB_DEFINITIONS: readonly JobDefinition[] = [
   selftestJob as JobDefinition,
   trackingImportJob as JobDefinition,
   datasetCreateJob as JobDefinition,
+  forecastBaselineJob as JobDefinition,
+  verificationScoreJob as JobDefinition,
 ];
 
 /** A copy of a payload with the job type's secret fields masked, for showing to clients. */
