@@ -9,6 +9,7 @@ import { registerJobsCommands } from "./commands/jobs";
 import { registerLineageCommand } from "./commands/lineage";
 import { registerServeCommand } from "./commands/serve";
 import { registerTokensCommands } from "./commands/tokens";
+import { registerTrainCommand } from "./commands/train";
 import { registerWorkerCommand } from "./commands/worker";
 
 export function buildProgram(): Command {
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerImportCommands(program);
   registerTokensCommands(program);
   registerLineageCommand(program);
+  registerTrainCommand(program);
   return program;
 }
 

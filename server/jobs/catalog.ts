@@ -2,6 +2,7 @@ import type { JobDefinition } from "./definition";
 import { datasetCreateJob } from "./dataset-create-job";
 import { selftestJob } from "./selftest-job";
 import { trackingImportJob } from "../tracking/import/import-job";
+import { trainJob } from "../training/train-job";
 import { forecastBaselineJob, verificationScoreJob } from "../verification/jobs";
 
 /** Every job type Isobar knows. Each capability registers its jobs here. */
