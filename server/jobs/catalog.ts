@@ -12,6 +12,7 @@ export const JOB_DEFINITIONS: readonly JobDefinition[] = [
   datasetCreateJob as JobDefinition,
   forecastBaselineJob as JobDefinition,
   verificationScoreJob as JobDefinition,
+  trainJob as JobDefinition,
 ];
 
 /** A copy of a payload with the job type's secret fields masked, for showing to clients. */
