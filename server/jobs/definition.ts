@@ -27,7 +27,7 @@ export class JobCancelledError extends Error {
 export type JobRetryPolicy = {
   /** Attempts after the first one. A worker killed mid-run counts as a failed attempt. */
   retryLimit: number;
-  /** Hard limit on one attempt's run time. */
+  /** Hard limit on one attempt's run time (pg-boss allows at most 24 h). */
   expireInSeconds: number;
 };
 

@@ -72,7 +72,8 @@ export const trainJob = defineJob({
   type: "training.run",
   description: "Train a forecast model from a composed config, tracked as a run with checkpoints",
   payload: TrainPayloadSchema,
-  retry: { retryLimit: 2, expireInSeconds: 48 * 3600 },
+  // pg-boss caps expiry at 24 h; the heartbeat, not expiry, is what notices a dead worker.
+  retry: { retryLimit: 2, expireInSeconds: 24 * 3600 },
   async run(payload, ctx) {
     const db = ctx.db;
     const configDir = path.resolve(payload.configDir ?? process.env.ISOBAR_CONFIG_DIR ?? path.join(PROJECT_ROOT, "config"));

@@ -74,3 +74,22 @@ describe("isobar CLI on the embedded database", () => {
     expect((JSON.parse(list.stdout) as unknown[]).length).toBe(1);
   });
 });
+
+describe("isobar train with a sweep", () => {
+  const home = freshHome("sweep");
+  afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
+
+  it("queues one training job per combination", async () => {
+    const env = { ISOBAR_HOME: home, DATABASE_URL: "" };
+    const out = await runIsobar(["train", "training.lr=1e-3,1e-4", "model=gnn,mlp", "training.max_steps=10"], env);
+    expect(out.stderr).toBe("");
+    expect(out.stdout).toContain("Queued 4 training runs");
+    const list = JSON.parse((await runIsobar(["jobs", "list", "--type", "training.run", "--json"], env)).stdout) as { payload: { overrides: string[] } }[];
+    expect(list.map((j) => j.payload.overrides.join(" ")).sort()).toEqual([
+      "training.lr=1e-3 model=gnn training.max_steps=10",
+      "training.lr=1e-3 model=mlp training.max_steps=10",
+      "training.lr=1e-4 model=gnn training.max_steps=10",
+      "training.lr=1e-4 model=mlp training.max_steps=10",
+    ]);
+  });
+});
