@@ -11,6 +11,7 @@ import { registerServeCommand } from "./commands/serve";
 import { registerTokensCommands } from "./commands/tokens";
 import { registerTrainCommand } from "./commands/train";
 import { registerWorkerCommand } from "./commands/worker";
+import { registerVerificationCommands } from "./commands/verification";
 
 export function buildProgram(): Command {
   const program = new Command("isobar")
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerImportCommands(program);
   registerTokensCommands(program);
   registerLineageCommand(program);
+  registerVerificationCommands(program);
   registerTrainCommand(program);
   return program;
 }

@@ -57,7 +57,7 @@ export const forecastBaselineJob = defineJob({
   type: "forecasts.baseline",
   description: "Write a baseline forecast store (persistence, climatology, climatological ensemble) and register it",
   payload: baselinePayloadSchema,
-  retry: { retryLimit: 2, expireInSeconds: 24 * 3600 },
+  retry: { retryLimit: 2, expireInSeconds: 23 * 3600 },
   async run(p, ctx) {
     const datasetPath = path.resolve(ctx.home, p.dataset);
     const ds = await openDataset(datasetPath).catch((e: unknown) => {
@@ -141,7 +141,7 @@ export const verificationScoreJob = defineJob({
   type: "verification.score",
   description: "Score a forecast against a truth dataset (area sufficient statistics per variable, level, region, lead and init time)",
   payload: scorePayloadSchema,
-  retry: { retryLimit: 2, expireInSeconds: 24 * 3600 },
+  retry: { retryLimit: 2, expireInSeconds: 23 * 3600 },
   async run(p, ctx) {
     const regions = parseRegions(p.regions);
     const progress = throttled(ctx);
