@@ -60,6 +60,8 @@ export class ForecastRunner {
   private readonly outScale: Float32Array;
   private readonly input: Float32Array;
   private readonly inputTensor: ort.Tensor;
+  /** Time spent in the last step: normalising inputs, in onnxruntime, de-normalising outputs. */
+  lastTiming = { prepareMs: 0, runMs: 0, finishMs: 0 };
 
   private constructor(readonly session: ort.InferenceSession, readonly metadata: CheckpointMetadata, readonly checkpoint: Checkpoint) {
     this.numPoints = gridFromDescriptor(metadata.grid).size;
@@ -113,34 +115,31 @@ export class ForecastRunner {
     const { T, P, F, numPoints: N } = this;
     if (states.length !== T || forcings.length !== T) throw new Error(`step needs ${T} states and ${T} forcing arrays, got ${states.length} and ${forcings.length}`);
     const V = P + F;
+    const t0 = performance.now();
     const x = this.input, mean = this.inMean, inv = this.inInvStd;
     for (let t = 0; t < T; t++) {
       const s = states[t], f = forcings[t];
       if (s.length !== N * P) throw new Error(`state ${t} has ${s.length} values, expected ${N * P} (${N} points × ${P} variables)`);
       if (f.length !== N * F) throw new Error(`forcings ${t} have ${f.length} values, expected ${N * F} (${N} points × ${F} variables)`);
       let o = t * N * V;
-      for (let i = 0; i < N; i++) {
-        for (let v = 0; v < P; v++) x[o + v] = (s[i * P + v] - mean[v]) * inv[v];
-        for (let v = 0; v < F; v++) x[o + P + v] = (f[i * F + v] - mean[P + v]) * inv[P + v];
-        o += V;
+      for (let i = 0, sp = 0, fp = 0; i < N; i++) {
+        for (let v = 0; v < P; v++) x[o++] = (s[sp++] - mean[v]) * inv[v];
+        for (let v = P; v < V; v++) x[o++] = (f[fp++] - mean[v]) * inv[v];
       }
     }
+    const t1 = performance.now();
     const out = await this.session.run({ [this.metadata.onnx.input]: this.inputTensor });
+    const t2 = performance.now();
     const y = out[this.metadata.onnx.output].data as Float32Array;
     const next = new Float32Array(N * P);
     const add = this.outAdd, scale = this.outScale;
-    if (this.metadata.output_kind === "tendency") {
-      const last = states[T - 1];
-      for (let i = 0; i < N * P; i++) {
-        const v = i % P;
-        next[i] = last[i] + add[v] + y[i] * scale[v];
-      }
-    } else {
-      for (let i = 0; i < N * P; i++) {
-        const v = i % P;
-        next[i] = add[v] + y[i] * scale[v];
-      }
+    const tendency = this.metadata.output_kind === "tendency";
+    const last = states[T - 1];
+    for (let i = 0, k = 0; i < N; i++) {
+      for (let v = 0; v < P; v++, k++) next[k] = (tendency ? last[k] : 0) + add[v] + y[k] * scale[v];
     }
+    out[this.metadata.onnx.output].dispose();
+    this.lastTiming = { prepareMs: t1 - t0, runMs: t2 - t1, finishMs: performance.now() - t2 };
     return next;
   }
 

@@ -1,6 +1,6 @@
 import type { EncProcDecGraph } from "@/lib/graphs";
 import { NUM_EDGE_ATTRIBUTES } from "@/lib/graphs";
-import { TfOps, type Ops } from "./ops";
+import { TfOps, type Ops, type ParamInit } from "./ops";
 import { ParamStore } from "./params";
 import { inputChannels, ModelIoSchema, ModelSpecSchema, type ModelIo, type ModelIoInput, type ModelSpec, type ModelSpecInput } from "./spec";
 import { tf } from "./tf";
@@ -146,6 +146,25 @@ export function forward<T>(ops: Ops<T>, spec: ModelSpec, io: ModelIo, geom: Mode
   return ops.transpose(y, [1, 0, 2]);
 }
 
+/** Ops that only create parameters: the forward pass is traced for its side effect on the store. */
+class ParamOnlyOps implements Ops<null> {
+  constructor(private readonly params: ParamStore) {}
+  param(name: string, shape: number[], init: ParamInit): null {
+    this.params.get(name, shape, init);
+    return null;
+  }
+  constFloat = () => null;
+  constIndex = () => null;
+  matmul = () => null;
+  add = () => null;
+  act = () => null;
+  layerNorm = () => null;
+  gather = () => null;
+  segmentSum = () => null;
+  transpose = () => null;
+  reshape = () => null;
+}
+
 /** A model with its parameters in TensorFlow.js variables. */
 export class ForecastModel {
   readonly spec: ModelSpec;
@@ -159,10 +178,9 @@ export class ForecastModel {
     if (geometry.latitudes.length !== geometry.longitudes.length) throw new Error("latitudes and longitudes differ in length");
     this.params = new ParamStore(seed);
     this.ops = new TfOps(this.params);
-    // Create every parameter now, in a fixed order.
-    tf.tidy(() => {
-      this.apply(tf.zeros([1, this.io.multistepInput, this.numPoints, inputChannels(this.io)]));
-    });
+    // Create every parameter now, in a fixed order, without computing anything (a full forward
+    // pass on a large grid could exceed the wasm heap).
+    forward(new ParamOnlyOps(this.params), this.spec, this.io, this.geometry, null);
   }
 
   get numPoints(): number {
