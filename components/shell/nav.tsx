@@ -9,6 +9,8 @@ export const NAV_ITEMS = [
   { href: "/datasets", label: "Datasets" },
   { href: "/runs", label: "Runs" },
   { href: "/compare", label: "Compare" },
+  { href: "/forecasts", label: "Forecasts" },
+  { href: "/scorecards", label: "Scorecards" },
   { href: "/jobs", label: "Jobs" },
   { href: "/system", label: "System" },
 ] as const;
