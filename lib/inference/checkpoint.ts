@@ -2,8 +2,8 @@ import fs from "node:fs/promises";
 import { strFromU8, strToU8, unzipSync, zipSync } from "fflate";
 import { z } from "zod";
 import { GridDescriptorSchema, gridFromDescriptor, type GridDescriptor } from "@/lib/grids";
-import { serializeGraph, type EncProcDecGraph } from "@/lib/graphs";
-import type { ForecastModel } from "@/lib/models";
+import { deserializeGraph, serializeGraph, type EncProcDecGraph } from "@/lib/graphs";
+import { ForecastModel, packArrays, unpackArrays, type ModelIoInput, type ModelSpecInput, type OptimizerState } from "@/lib/models";
 import { exportOnnx, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from "./onnx-export";
 
 /**
@@ -12,7 +12,9 @@ import { exportOnnx, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from "./onnx-export";
  *   <top>/isobar.json   metadata (CheckpointMetadataSchema): the contract the runner relies on
  *   <top>/model.onnx    the model (standard ai.onnx opsets)
  *   <top>/graph.bin     optional: the graph (lib/graphs binary form)
- *   <top>/<other>       optional extra files (e.g. training weights)
+ *   <top>/weights.bin   optional: TF.js weights + model spec (Isobar-trained models)
+ *   <top>/optimizer.bin optional: optimizer state (resumable training)
+ *   <top>/<other>       optional extra files
  *
  * A bring-your-own ONNX model runs through the same path if it comes with a valid isobar.json.
  */
@@ -21,6 +23,10 @@ export const CHECKPOINT_VERSION = 1;
 export const METADATA_FILE = "isobar.json";
 export const MODEL_FILE = "model.onnx";
 export const GRAPH_FILE = "graph.bin";
+/** TF.js weights (sorted by name) with {spec, io, seed} in the header: rebuilds the trainable model. */
+export const WEIGHTS_FILE = "weights.bin";
+/** AdamW moments m/… and v/… with {step} in the header: resumes training. */
+export const OPTIMIZER_FILE = "optimizer.bin";
 
 const finite = z.number().refine(Number.isFinite, "must be finite");
 const stats = z.record(z.string(), finite);
@@ -152,6 +158,8 @@ export interface ExportCheckpointOptions {
   normalisation: CheckpointMetadataInput["normalisation"];
   provenance?: Record<string, unknown>;
   graph?: EncProcDecGraph | null;
+  /** Optimizer state to resume training from this checkpoint. */
+  optimizer?: OptimizerState | null;
 }
 
 /** ONNX export + metadata of a trained model, packed as one checkpoint file. */
@@ -174,7 +182,35 @@ export function exportCheckpoint(model: ForecastModel, o: ExportCheckpointOption
     },
     onnx: exportOnnx(model),
     graph: o.graph ? serializeGraph(o.graph) : undefined,
+    files: {
+      [WEIGHTS_FILE]: packArrays(model.params.export(), { spec: model.spec, io: model.io, seed: model.seed }),
+      ...(o.optimizer
+        ? { [OPTIMIZER_FILE]: packArrays([...o.optimizer.m.map((a) => ({ ...a, name: `m/${a.name}` })), ...o.optimizer.v.map((a) => ({ ...a, name: `v/${a.name}` }))], { step: o.optimizer.step }) }
+        : {}),
+    },
   });
+}
+
+/**
+ * Rebuilds the TF.js model (and the optimizer state, if saved) of an Isobar checkpoint, e.g. to
+ * resume or fine-tune. Needs weights.bin, and graph.bin for graph models. Call initTf() first.
+ */
+export function modelFromCheckpoint(ckpt: Checkpoint): { model: ForecastModel; graph: EncProcDecGraph | null; optimizer: OptimizerState | null } {
+  const w = ckpt.files[WEIGHTS_FILE];
+  if (!w) throw new CheckpointError(`checkpoint has no ${WEIGHTS_FILE} (not trained by Isobar?): it can run, but not be trained further`);
+  const { arrays, meta } = unpackArrays(w);
+  const graph = ckpt.graph ? deserializeGraph(ckpt.graph) : null;
+  const grid = gridFromDescriptor(ckpt.metadata.grid);
+  const model = new ForecastModel(meta.spec as ModelSpecInput, meta.io as ModelIoInput, { latitudes: grid.latitudes, longitudes: grid.longitudes, graph }, Number(meta.seed ?? 0));
+  model.params.import(arrays);
+  let optimizer: OptimizerState | null = null;
+  const o = ckpt.files[OPTIMIZER_FILE];
+  if (o) {
+    const st = unpackArrays(o);
+    const strip = (prefix: string) => st.arrays.filter((a) => a.name.startsWith(prefix)).map((a) => ({ ...a, name: a.name.slice(prefix.length) }));
+    optimizer = { step: Number(st.meta.step ?? 0), m: strip("m/"), v: strip("v/") };
+  }
+  return { model, graph, optimizer };
 }
 
 const AnemoiMetadataSchema = z

@@ -4,8 +4,10 @@ import * as ort from "onnxruntime-node";
 import { regularGlobal } from "@/lib/grids";
 import { buildGraph, deserializeGraph, type EncProcDecGraph } from "@/lib/graphs";
 import { ForecastModel, initTf, type ModelSpecInput } from "@/lib/models";
+import { Trainer } from "@/lib/models";
 import {
   CheckpointError,
+  modelFromCheckpoint,
   exportCheckpoint,
   exportOnnx,
   ForecastRunner,
@@ -146,6 +148,20 @@ describe("checkpoints and the runner", () => {
     await expect(ForecastRunner.load(renamed)).rejects.toThrow(/no input 'x' \(its inputs: input\)/);
     await expect(ForecastRunner.load(strToU8("hello"))).rejects.toThrow(CheckpointError);
     model.dispose();
+  });
+
+  it("a checkpoint with weights and optimizer state resumes the same loss curve", () => {
+    const model = new ForecastModel(gnn, io, geometry(), 4);
+    const trainer = new Trainer(model, { lr: 1e-3, warmupSteps: 1, decaySteps: 10, weightDecay: 0.1 });
+    const x = sample(1), y = Float32Array.from({ length: grid.size * 2 }, (_, i) => Math.cos(i));
+    trainer.trainStep(x, y);
+    const bytes = exportCheckpoint(model, { variables, timestep: "6h", grid: grid.descriptor, normalisation, graph, optimizer: trainer.exportState() });
+    const expected = [trainer.trainStep(x, y).loss, trainer.trainStep(x, y).loss];
+    const { model: back, optimizer } = modelFromCheckpoint(unpackCheckpoint(bytes));
+    const resumed = new Trainer(back, { lr: 1e-3, warmupSteps: 1, decaySteps: 10, weightDecay: 0.1 });
+    resumed.importState(optimizer!);
+    expect([resumed.trainStep(x, y).loss, resumed.trainStep(x, y).loss]).toEqual(expected);
+    for (const m of [model, back]) m.dispose();
   });
 
   it("reads anemoi checkpoint metadata", () => {

@@ -5,3 +5,4 @@ export { ParamStore, initialValues, mulberry32, type NamedArray } from "./params
 export { ModelSpecSchema, ModelIoSchema, ActivationSchema, inputChannels, type ModelSpec, type ModelSpecInput, type ModelIo, type ModelIoInput, type Activation } from "./spec";
 export { ForecastModel, forward, NUM_STATIC_FEATURES, type ModelGeometry } from "./model";
 export { Trainer, TrainerOptionsSchema, learningRate, variableLossWeights, type TrainerOptions, type TrainerOptionsInput, type LossWeights, type StepResult, type OptimizerState } from "./train";
+export { packArrays, unpackArrays } from "./weights";

@@ -63,13 +63,13 @@ describe("wasm backend kernels", () => {
     }
   });
 
-  it("GNN parameter gradients agree with finite differences", () => {
-    const model = new ForecastModel({ ...gnnSpec, activation: "tanh" }, io, geom, 3);
+  it("GNN parameter gradients (GELU and layer norm with hand-written gradients) agree with finite differences", () => {
+    const model = new ForecastModel(gnnSpec, io, geom, 3);
     const n = model.numPoints;
     const { x, y } = toyBatch(n, geom.latitudes, 1, 1);
     const xt = tf.tensor(x, [1, 2, n, 3]), yt = tf.tensor(y, [1, n, 2]);
     const loss = () => tf.sum(tf.squaredDifference(model.apply(xt), yt)) as tf.Scalar;
-    for (const name of ["enc.msg.l1.w_src", "proc1.edge.l1.w_edge", "dec.node.l2.w_h", "hidden.trainable"]) {
+    for (const name of ["enc.msg.l1.w_src", "proc1.edge.l1.w_edge", "dec.node.l2.w_h", "hidden.trainable", "proc0.node.ln_g", "enc.edge_embed.ln_b"]) {
       const v = model.params.vars.get(name)!;
       const { grads } = tf.variableGrads(loss, [v]);
       const g = grads[v.name].dataSync();

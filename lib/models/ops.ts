@@ -61,6 +61,63 @@ export const GELU_TANH_C = GELU_C;
  * clip negative indices with GreaterEqual/LogicalAnd/Where over the whole [E, B, C] tensor and add
  * transposes, which made them the slowest part of a training step. Indices here are always valid.
  */
+function layerNormForward(x: tf.Tensor): tf.Tensor {
+  const axis = x.rank - 1;
+  const mean = tf.mean(x, axis, true);
+  const centred = tf.sub(x, mean);
+  const variance = tf.mean(tf.square(centred), axis, true);
+  return tf.mul(centred, tf.rsqrt(tf.add(variance, tf.scalar(LAYER_NORM_EPS))));
+}
+
+/**
+ * GELU and layer norm with hand-written gradients that keep only their input for the backward
+ * pass. Autodiff through their ~8 elementwise ops keeps every intermediate alive until the
+ * backward pass, which overflowed the 4 GB wasm heap with the shipped model (128 channels,
+ * 8 layers) at O96. Forward values are computed with exactly the same ops as before.
+ */
+function geluLowMemory(x: tf.Tensor): tf.Tensor {
+  const f = tf.customGrad(((a: tf.Tensor, save: (t: tf.Tensor[]) => void) => {
+    save([a]);
+    return {
+      value: tfActivation(a, "gelu"),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const v = saved[0];
+        const sq = tf.square(v);
+        const th = tf.tanh(tf.mul(v, tf.add(tf.scalar(GELU_C), tf.mul(sq, tf.scalar(GELU_C * 0.044715)))));
+        // d/dx [x/2 (1 + tanh u)] = (1 + tanh u)/2 + x/2 (1 − tanh² u) c (1 + 3·0.044715 x²)
+        const du = tf.mul(tf.scalar(GELU_C), tf.add(tf.scalar(1), tf.mul(sq, tf.scalar(3 * 0.044715))));
+        const d = tf.add(tf.mul(tf.scalar(0.5), tf.add(tf.scalar(1), th)), tf.mul(tf.mul(tf.mul(v, tf.scalar(0.5)), tf.sub(tf.scalar(1), tf.square(th))), du));
+        return tf.mul(dy as tf.Tensor, d);
+      },
+    };
+  }) as CustomGrad);
+  return f(x);
+}
+
+function layerNormLowMemory(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor {
+  const f = tf.customGrad(((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: (t: tf.Tensor[]) => void) => {
+    save([a, g]);
+    return {
+      value: tf.add(tf.mul(layerNormForward(a), g), b),
+      gradFunc: (dyIn: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const dy = dyIn as tf.Tensor;
+        const [v, gam] = saved;
+        const axis = v.rank - 1;
+        const c = v.shape[axis];
+        const xhat = layerNormForward(v);
+        const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(tf.sub(v, tf.mean(v, axis, true))), axis, true), tf.scalar(LAYER_NORM_EPS)));
+        const lead = Array.from({ length: axis }, (_, i) => i);
+        const dGamma = tf.reshape(tf.sum(tf.mul(dy, xhat), lead), [c]);
+        const dBeta = tf.reshape(tf.sum(dy, lead), [c]);
+        const dxhat = tf.mul(dy, gam);
+        const dx = tf.mul(rstd, tf.sub(tf.sub(dxhat, tf.mean(dxhat, axis, true)), tf.mul(xhat, tf.mean(tf.mul(dxhat, xhat), axis, true))));
+        return [dx, dGamma, dBeta];
+      },
+    };
+  }) as CustomGrad);
+  return f(x, gamma, beta);
+}
+
 /** tfjs types the custom-gradient function with variadic inputs; ours takes exactly two. */
 type CustomGrad = Parameters<typeof tf.customGrad>[0];
 
@@ -126,16 +183,11 @@ export class TfOps implements Ops<tf.Tensor> {
   }
 
   act(x: tf.Tensor, kind: Activation): tf.Tensor {
-    return tfActivation(x, kind);
+    return kind === "gelu" ? geluLowMemory(x) : tfActivation(x, kind);
   }
 
   layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor {
-    const axis = x.rank - 1;
-    const mean = tf.mean(x, axis, true);
-    const centred = tf.sub(x, mean);
-    const variance = tf.mean(tf.square(centred), axis, true);
-    const normed = tf.mul(centred, tf.rsqrt(tf.add(variance, tf.scalar(LAYER_NORM_EPS))));
-    return tf.add(tf.mul(normed, gamma), beta);
+    return layerNormLowMemory(x, gamma, beta);
   }
 
   gather(x: tf.Tensor, idx: tf.Tensor): tf.Tensor {
