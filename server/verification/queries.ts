@@ -199,6 +199,7 @@ export async function scorecard(db: Db, q: ScorecardQuery) {
           if (!e || !r) continue;
           try {
             const cell = compareScore(toInitStats(e), toInitStats(r), score, { inflation: q.inflation });
+            if (cell.test.n === 0 || !Number.isFinite(cell.experiment) || !Number.isFinite(cell.reference)) continue; // e.g. ACC of a climatology (no anomaly variance)
             const i95 = cell.test.intervals.find((i) => i.level === 0.95);
             const { initTimes, test, ...rest } = cell;
             void initTimes;
