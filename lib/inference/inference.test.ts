@@ -16,7 +16,7 @@ import {
   unpackCheckpoint,
   type CheckpointMetadataInput,
 } from "@/lib/inference";
-import { ModelProto } from "./onnx-proto";
+import { DataType, encodeModel, ModelProto, tensorMsg, valueInfo } from "./onnx-proto";
 
 const grid = regularGlobal(30, 30); // 84 points
 let graph: EncProcDecGraph;
@@ -162,6 +162,50 @@ describe("checkpoints and the runner", () => {
     resumed.importState(optimizer!);
     expect([resumed.trainStep(x, y).loss, resumed.trainStep(x, y).loss]).toEqual(expected);
     for (const m of [model, back]) m.dispose();
+  });
+
+  it("runs a bring-your-own ONNX model (the worked example of docs/models.md)", async () => {
+    // output = x[:, 1, :, :P] − x[:, 0, :, :P]: with tendency_std = std and tendency_mean = 0 the
+    // runner turns this into linear extrapolation, next = last + (last − previous).
+    const P = 2, N = grid.size;
+    const i64 = (name: string, v: number[]) => tensorMsg(name, BigInt64Array.from(v, BigInt), [v.length]);
+    const onnx = encodeModel({
+      ir_version: 8,
+      opset_import: [{ domain: "", version: 17 }],
+      graph: {
+        name: "extrapolate",
+        node: [
+          { op_type: "Slice", name: "last", input: ["input", "s1", "e1", "axes"], output: ["last"], attribute: [] },
+          { op_type: "Slice", name: "prev", input: ["input", "s0", "e0", "axes"], output: ["prev"], attribute: [] },
+          { op_type: "Sub", name: "diff", input: ["last", "prev"], output: ["diff"], attribute: [] },
+          { op_type: "Squeeze", name: "squeeze", input: ["diff", "sq_axes"], output: ["output"], attribute: [] },
+        ],
+        initializer: [i64("s1", [1, 0]), i64("e1", [2, P]), i64("s0", [0, 0]), i64("e0", [1, P]), i64("axes", [1, 3]), i64("sq_axes", [1])],
+        input: [valueInfo("input", DataType.FLOAT, ["batch", 2, N, 3])],
+        output: [valueInfo("output", DataType.FLOAT, ["batch", N, P])],
+      },
+    });
+    const metadata: CheckpointMetadataInput = {
+      format: "isobar-checkpoint",
+      version: 1,
+      variables: { prognostic: ["z_500", "t_850"], forcing: ["insolation"] },
+      multistep_input: 2,
+      timestep: "6h",
+      grid: grid.descriptor,
+      normalisation: {
+        mean: { z_500: 54000, t_850: 275, insolation: 0.3 },
+        std: { z_500: 3000, t_850: 15, insolation: 0.35 },
+        tendency_mean: { z_500: 0, t_850: 0 },
+        tendency_std: { z_500: 3000, t_850: 15 },
+      },
+      provenance: { source: "hand-written ONNX" },
+    };
+    const runner = await ForecastRunner.load(packCheckpoint({ metadata, onnx }, "my-model"));
+    const prev = Float32Array.from({ length: N * P }, (_, k) => (k % 2 ? 270 : 53000) + k);
+    const last = Float32Array.from({ length: N * P }, (_, k) => (k % 2 ? 272 : 53500) + k);
+    const next = await runner.step([prev, last], [new Float32Array(N), new Float32Array(N)]);
+    for (let k = 0; k < N * P; k++) expect(next[k]).toBeCloseTo(2 * last[k] - prev[k], k % 2 ? 3 : 1);
+    await runner.release();
   });
 
   it("reads anemoi checkpoint metadata", () => {
