@@ -7,11 +7,10 @@ import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { configArtifactJson, flattenParams, loadConfig, paramBatches, type IsobarConfig } from "@/lib/config";
 import { fsSource } from "@/lib/config/fs-source";
-import { parseFrequency } from "@/lib/datasets/dates";
 import { buildGraph } from "@/lib/graphs";
+import { exportCheckpoint, loadCheckpoint, modelFromCheckpoint } from "@/lib/inference";
 import { ForecastModel, initTf, Trainer, variableLossWeights } from "@/lib/models";
-import { readCheckpoint, writeCheckpoint } from "@/lib/training/checkpoint";
-import { TrainingData } from "@/lib/training/data";
+import { TrainingData, type Normalisation } from "@/lib/training/data";
 import { trainLoop } from "@/lib/training/loop";
 import { checkpoints, experiments, runTags, runs } from "../db/schema";
 import type { Db } from "../db/storage";
@@ -66,6 +65,17 @@ async function runForJob(db: Db, ctx: JobContext, config: IsobarConfig, override
     ],
   });
   return { runId: run.info.runId, created: true };
+}
+
+/** The checkpoint metadata's normalisation (per variable name) from the training data's (per channel). */
+function checkpointNormalisation(n: Normalisation, prognostic: string[]) {
+  const byName = (values: number[]) => Object.fromEntries(n.variables.map((v, i) => [v, values[i]]));
+  return {
+    mean: byName(n.offset),
+    std: byName(n.scale),
+    tendency_mean: Object.fromEntries(prognostic.map((v) => [v, 0])),
+    tendency_std: Object.fromEntries(prognostic.map((v, i) => [v, n.tendencyScale[i]])),
+  };
 }
 
 export const trainJob = defineJob({
@@ -132,11 +142,14 @@ export const trainJob = defineJob({
       const [last] = await db.select().from(checkpoints).where(eq(checkpoints.runId, runId)).orderBy(desc(checkpoints.step)).limit(1);
       let lossHistory: { step: number; loss: number }[] = [];
       if (last) {
-        const c = readCheckpoint(last.path);
-        model.params.import(c.params);
-        trainer.importState({ step: c.step, m: c.adamM, v: c.adamV });
-        lossHistory = c.lossHistory;
-        await ctx.log("info", `resumed from checkpoint at step ${c.step}`);
+        const saved = await loadCheckpoint(last.path);
+        const restored = modelFromCheckpoint(saved);
+        model.params.import(restored.model.params.export());
+        restored.model.dispose();
+        if (!restored.optimizer) throw new Error(`checkpoint ${last.path} has no optimizer state to resume from`);
+        trainer.importState(restored.optimizer);
+        lossHistory = (saved.metadata.provenance.lossHistory as { step: number; loss: number }[] | undefined) ?? [];
+        await ctx.log("info", `resumed from checkpoint at step ${restored.optimizer.step}`);
       }
 
       const seconds = (d: string | number) => Date.parse(`${String(d).slice(0, 10)}T00:00:00Z`) / 1000;
@@ -187,31 +200,37 @@ export const trainJob = defineJob({
             });
           },
           async onCheckpoint(step, kind) {
-            const dir = path.join(checkpointDir, kind === "final" ? "final" : `step-${String(step).padStart(7, "0")}`);
-            const state = trainer.exportState();
-            writeCheckpoint(dir, {
-              step,
-              kind,
-              config: config as unknown as Record<string, unknown>,
-              normalisation: data.normalisation,
+            // One file: ONNX model + metadata (variables, grid, normalisation, time step) for
+            // inference, plus weights, AdamW state and graph to resume training.
+            const file = path.join(checkpointDir, kind === "final" ? "final.ckpt" : `step-${String(step).padStart(7, "0")}.ckpt`);
+            const bytes = exportCheckpoint(model, {
               variables: { prognostic: config.data.variables.prognostic, forcing: config.data.variables.forcing },
-              multistepInput: t.multistep_input,
-              timestepHours: parseFrequency(config.data.timestep) / 3600,
+              timestep: config.data.timestep,
               grid: grid.descriptor,
-              dataset: { path: datasetPath, uuid: typeof ds.attrs.uuid === "string" ? ds.attrs.uuid : null },
-              seed: t.seed,
-              lossHistory,
-              provenance: { runId, gitCommit: gitCommit(), createdAt: new Date().toISOString() },
-              params: model.params.export(),
-              adamM: state.m,
-              adamV: state.v,
+              normalisation: checkpointNormalisation(data.normalisation, config.data.variables.prognostic),
+              provenance: {
+                runId,
+                step,
+                kind,
+                config,
+                dataset: { path: datasetPath, uuid: typeof ds.attrs.uuid === "string" ? ds.attrs.uuid : null },
+                seed: t.seed,
+                lossHistory,
+                gitCommit: gitCommit(),
+                createdAt: new Date().toISOString(),
+              },
               graph,
+              optimizer: trainer.exportState(),
             });
+            fs.mkdirSync(checkpointDir, { recursive: true });
+            const tmp = `${file}.partial-${process.pid}`;
+            fs.writeFileSync(tmp, bytes);
+            fs.renameSync(tmp, file); // a crash never leaves a checkpoint that looks complete
             await db
               .insert(checkpoints)
-              .values({ id: randomUUID(), runId, step, kind, path: dir, metadata: { variables: config.data.variables, gridId: grid.id } })
+              .values({ id: randomUUID(), runId, step, kind, path: file, metadata: { variables: config.data.variables, gridId: grid.id, bytes: bytes.length } })
               .onConflictDoUpdate({ target: checkpoints.path, set: { step, kind } });
-            await ctx.log("info", `${kind} checkpoint at step ${step}`);
+            await ctx.log("info", `${kind} checkpoint at step ${step} (${(bytes.length / 2 ** 20).toFixed(1)} MiB, with ONNX export)`);
           },
           shouldStop: () => ctx.signal.aborted,
           onProgress: (f, m) => ctx.progress(f, m),
