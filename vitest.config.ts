@@ -13,6 +13,9 @@ export default defineConfig({
           name: "unit",
           include: ["lib/**/*.test.ts", "server/**/*.test.ts", "cli/**/*.test.ts", "components/**/*.test.ts"],
           environment: "node",
+          // Some unit tests build small datasets or run python3 for interop checks; on a busy
+          // 2-core machine vitest's 5 s default is too tight for them.
+          testTimeout: 60_000,
         },
       },
       {
