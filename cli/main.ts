@@ -5,6 +5,7 @@ import { registerConfigCommands } from "./commands/config";
 import { registerDatasetsCommands } from "./commands/datasets";
 import { registerDbCommands } from "./commands/db";
 import { registerImportCommands } from "./commands/import";
+import { registerInferCommand } from "./commands/infer";
 import { registerJobsCommands } from "./commands/jobs";
 import { registerLineageCommand } from "./commands/lineage";
 import { registerServeCommand } from "./commands/serve";
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerLineageCommand(program);
   registerVerificationCommands(program);
   registerTrainCommand(program);
+  registerInferCommand(program);
   return program;
 }
 

@@ -3,6 +3,7 @@ import { datasetCreateJob } from "./dataset-create-job";
 import { selftestJob } from "./selftest-job";
 import { trackingImportJob } from "../tracking/import/import-job";
 import { trainJob } from "../training/train-job";
+import { inferJob } from "../inference/infer-job";
 import { forecastBaselineJob, verificationScoreJob } from "../verification/jobs";
 
 /** Every job type Isobar knows. Each capability registers its jobs here. */
@@ -13,6 +14,7 @@ export const JOB_DEFINITIONS: readonly JobDefinition[] = [
   forecastBaselineJob as JobDefinition,
   verificationScoreJob as JobDefinition,
   trainJob as JobDefinition,
+  inferJob as JobDefinition,
 ];
 
 /** A copy of a payload with the job type's secret fields masked, for showing to clients. */

@@ -10,6 +10,11 @@ import { openServices, type Services } from "@/server/services";
 import { getMetricHistory } from "@/server/tracking/store/history";
 import { getRun } from "@/server/tracking/store/runs";
 import { trainJob } from "@/server/training/train-job";
+import { inferJob } from "@/server/inference/infer-job";
+import { verificationScoreJob } from "@/server/verification/jobs";
+import { openForecast } from "@/lib/forecasts";
+import { ForecastRunner } from "@/lib/inference";
+import { lineageOf } from "@/server/lineage/lineage";
 import { freshHome } from "../support/isobar-process";
 
 /** Real training (TF.js wasm) on a tiny synthetic dataset, tracked in a real database. */
@@ -117,5 +122,48 @@ output: {grid: "15"}
     for (const [s, l] of first) for (const v of byStep.get(s) ?? []) expect(v).toBe(l);
     expect([...byStep.keys()].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
     expect((await getRun(services.storage.db, resumed.runId)).info.status).toBe("FINISHED");
+  });
+
+  it("runs the final checkpoint with onnxruntime into a forecast store, which scores, with lineage back to the run", async () => {
+    const result = await trainJob.run(trainJob.payload.parse({ overrides: overrides() }), context("00000000-0000-4000-8000-00000000a004"));
+    const [final] = (await services.storage.db.select().from(checkpoints).where(eq(checkpoints.runId, result.runId))).filter((c) => c.kind === "final");
+    const ctx = context("00000000-0000-4000-8000-00000000b001");
+    const inferred = await inferJob.run(
+      inferJob.payload.parse({ checkpoint: final.id, dataset: store, init: "2020-01-07T00:00:00:2020-01-07T12:00:00", initStep: "6h", lead: "0:18h:6h", members: 2 }),
+      ctx,
+    );
+    const fc = await openForecast(inferred.path);
+    expect(fc.leadTimesHours).toEqual([6, 12, 18]);
+    expect(fc.initTimes.length).toBe(3);
+    expect(fc.members).toBe(2);
+    expect(fc.variables).toEqual(["z_500", "t_850"]);
+    // The store holds exactly what the runner computes for one step from the same initial state.
+    const runner = await ForecastRunner.load(final.path);
+    const dsMod = await import("@/lib/datasets");
+    const ds = await dsMod.openDataset(store);
+    const k = ds.dates.indexOf(Date.parse("2020-01-07T00:00:00Z") / 1000);
+    const date = await ds.readDate(k);
+    const N = runner.numPoints;
+    const state = new Float32Array(N * 2);
+    for (let q = 0; q < N; q++) {
+      state[q * 2] = date[ds.variables.indexOf("z_500") * N + q];
+      state[q * 2 + 1] = date[ds.variables.indexOf("t_850") * N + q];
+    }
+    const cos = new Float32Array(N);
+    for (let q = 0; q < N; q++) cos[q] = date[ds.variables.indexOf("cos_latitude") * N + q];
+    const next = await runner.step([state], [cos]);
+    await runner.release();
+    const field = await fc.readField(0, 0); // (variables, members, points); member 0 is unperturbed
+    for (const q of [0, 17, N - 1]) expect(field[q]).toBeCloseTo(next[q * 2], 1);
+    expect(Math.abs(field[2 * N + 5] - field[3 * N + 5])).toBeGreaterThan(0); // members differ (t_850, member 0 vs 1)
+
+    const scored = await verificationScoreJob.run(verificationScoreJob.payload.parse({ forecast: inferred.forecastId, truth: store, regions: ["global"] }), context("00000000-0000-4000-8000-00000000b002"));
+    expect(scored).toBeTruthy();
+    const lineage = await lineageOf(services.storage.db, inferred.forecastId);
+    expect(lineage.upstream.map((n) => n.kind).sort()).toEqual(["checkpoint"]);
+    expect(lineage.downstream.map((n) => n.kind)).toEqual(["score-run"]);
+    await expect(
+      inferJob.run(inferJob.payload.parse({ checkpoint: final.id, dataset: store, init: "2021-01-01", lead: "6h" }), context("00000000-0000-4000-8000-00000000b003")),
+    ).rejects.toThrow("initial condition 2021-01-01T00:00:00.000Z is not in the dataset");
   });
 });
