@@ -11,6 +11,7 @@ export const NAV_ITEMS = [
   { href: "/compare", label: "Compare" },
   { href: "/forecasts", label: "Forecasts" },
   { href: "/scorecards", label: "Scorecards" },
+  { href: "/maps", label: "Maps" },
   { href: "/jobs", label: "Jobs" },
   { href: "/system", label: "System" },
 ] as const;

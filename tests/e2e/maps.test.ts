@@ -60,7 +60,13 @@ async function comparePixels(page: Page, panel: string, shot: PNG, values: Float
   const coords = await page.evaluate(
     ({ panel, pts }) => {
       const p = window.__isobarMaps!.panels[panel];
-      return pts.map(([x, y]) => [p.unproject(x + 0.5, y + 0.5), p.unproject(x - 0.5, y + 0.5), p.unproject(x + 1.5, y + 0.5), p.unproject(x + 0.5, y - 0.5), p.unproject(x + 0.5, y + 1.5)]);
+      // Only points that project back onto the same pixel (off the globe, unproject still answers).
+      const at = (x: number, y: number) => {
+        const c = p.unproject(x, y);
+        const back = c && p.project(c[0], c[1]);
+        return back && Math.abs(back[0] - x) < 0.25 && Math.abs(back[1] - y) < 0.25 ? c : null;
+      };
+      return pts.map(([x, y]) => [at(x + 0.5, y + 0.5), at(x - 0.5, y + 0.5), at(x + 1.5, y + 0.5), at(x + 0.5, y - 0.5), at(x + 0.5, y + 1.5)]);
     },
     { panel, pts },
   );
@@ -165,7 +171,7 @@ describe("maps in Chromium (SwiftShader)", () => {
   it("globe view renders the field (non-background pixels, centre colour from the CPU value)", async () => {
     const page = await browser.browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors = trackPageErrors(page);
-    await page.goto(`${server.url}/maps?dataset=h32.zarr&variable=2t&date=0&view=globe&lon=20&lat=30&zoom=1.3`);
+    await page.goto(`${server.url}/maps?dataset=h32.zarr&variable=2t&date=0&view=globe&lon=20&lat=30&zoom=1.8`);
     await waitReady(page, 1);
     const shot = decodePng(await page.locator('[data-testid="map-panel-0"]').screenshot());
     await saveScreenshot(page, "maps-globe");
@@ -173,7 +179,7 @@ describe("maps in Chromium (SwiftShader)", () => {
     let coloured = 0;
     for (let y = 0; y < shot.height; y += 4) for (let x = 0; x < shot.width; x += 4) if (Math.max(...pixelAt(shot, x, y).map((v, i) => Math.abs(v - bg[i]))) > 10) coloured++;
     const total = Math.ceil(shot.height / 4) * Math.ceil(shot.width / 4);
-    expect(coloured / total).toBeGreaterThan(0.2);
+    expect(coloured / total).toBeGreaterThan(0.3);
     const mg = rowsMapGrid(parseGrid("H32"));
     const values = await fetchField(server, "h32.zarr", "2t", "2024-01-01T00:00:00Z", mg);
     const scale = colourScale(colourScaleFor(variableStyle("2t"), { ...finiteRange(values), conversion: unitConversion("K") }));
