@@ -1,0 +1,214 @@
+/**
+ * Field transfer and map rendering (`npm run bench -- maps`), for a classic-reduced-N320-sized
+ * field (542,080 points) and a 0.25° field (1,038,240 points) of the synthetic source:
+ * - bytes per point transferred for f32 / q16, raw / gzip / br, and the server's time per field;
+ * - in headless Chromium (SwiftShader): request → first rendered frame, lead-time switch with the
+ *   next step prefetched vs not, and frame intervals while panning.
+ * Needs `npm run build` first (it starts `isobar serve`). Ratios compare figures of the same run.
+ */
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import type { Page } from "playwright-core";
+import { createDataset, loadRecipe } from "@/lib/datasets";
+import { gaussianLatitudes } from "@/lib/grids";
+import { decodeFieldHeader } from "@/lib/maps";
+import { launchBrowser } from "../tests/support/browser";
+import { freshHome, startServer } from "../tests/support/isobar-process";
+import { report } from "./harness";
+
+/** A classic reduced Gaussian N320-like row table with exactly 542,080 points (ECMWF's table is not derivable; this one follows cos φ). */
+function reducedN320Pl(): number[] {
+  const N = 320;
+  const lats = gaussianLatitudes(N).latitudes;
+  const target = 542_080;
+  const raw = Array.from(lats, (la) => Math.cos((la * Math.PI) / 180));
+  const k = target / raw.reduce((s, c) => s + c, 0);
+  const pl = raw.map((c) => Math.max(18, Math.round(k * c)));
+  // Fix the total by adjusting the equatorial rows symmetrically.
+  let diff = target - pl.reduce((s, p) => s + p, 0);
+  for (let i = 0; diff !== 0; i = (i + 1) % 20) {
+    const step = Math.sign(diff) * (Math.abs(diff) >= 2 ? 2 : 1);
+    if (Math.abs(step) === 2) {
+      pl[N - 1 - i] += step / 2;
+      pl[N + i] += step / 2;
+    } else pl[N - 1 - i] += step;
+    diff -= step;
+  }
+  return pl;
+}
+
+const home = freshHome("bench-maps");
+const DATES = { start: "2024-01-01T00:00:00", end: "2024-01-02T06:00:00", frequency: "6h" }; // 6 dates
+
+async function build(file: string, grid: string) {
+  const yaml = [
+    `name: bench-${file.replace(".zarr", "")}`,
+    `dates: {start: ${DATES.start}, end: ${DATES.end}, frequency: ${DATES.frequency}}`,
+    "input:",
+    "  synthetic: {seed: 1, variables: [2t, msl, 10u, 10v]}",
+    `output: {grid: ${grid}}`,
+  ].join("\n");
+  const t0 = performance.now();
+  await createDataset(await loadRecipe(yaml), path.join(home, file), { overwrite: true });
+  return performance.now() - t0;
+}
+
+const grids = [
+  { label: "reduced N320 (542,080 pts)", file: "n320.zarr", grid: JSON.stringify({ kind: "gaussian", N: 320, pl: reducedN320Pl() }), points: 542_080 },
+  { label: "0.25° (1,038,240 pts)", file: "q025.zarr", grid: '"0.25"', points: 1_038_240 },
+];
+
+for (const g of grids) console.log(`built ${g.label} in ${((await build(g.file, g.grid)) / 1000).toFixed(1)} s`);
+
+const server = await startServer({ ISOBAR_HOME: home, DATABASE_URL: "" });
+
+function rawGet(url: string, encoding: string): Promise<{ bytes: number; ms: number; body: Buffer; contentEncoding: string }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    http
+      .get(url, { headers: { "accept-encoding": encoding } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const body = Buffer.concat(chunks);
+          resolve({ bytes: body.length, ms: performance.now() - t0, body, contentEncoding: String(res.headers["content-encoding"] ?? "identity") });
+        });
+      })
+      .on("error", reject);
+  });
+}
+
+try {
+  // ---------------------------------------------------------------- bytes per point
+  for (const g of grids) {
+    const rows: [string, string][] = [];
+    for (const variable of ["2t", "10u", "msl"]) {
+      for (const enc of ["f32", "q16"] as const) {
+        const url = `${server.url}/api/fields?dataset=${g.file}&variable=${variable}&date=3&encoding=${enc}`;
+        await rawGet(url, "identity"); // warm the server's date cache
+        const cells: string[] = [];
+        for (const ae of ["identity", "gzip", "br"]) {
+          const times: number[] = [];
+          let r = await rawGet(url, ae);
+          for (let i = 0; i < 3; i++) {
+            r = await rawGet(url, ae);
+            times.push(r.ms);
+          }
+          times.sort((a, b) => a - b);
+          cells.push(`${ae === "identity" ? "raw" : ae} ${(r.bytes / g.points).toFixed(2)} B/pt (${times[1].toFixed(0)} ms)`);
+          if (ae === "identity") {
+            const { header } = decodeFieldHeader(new Uint8Array(r.body));
+            if (header.shape[0] !== g.points) throw new Error(`unexpected point count ${header.shape[0]}`);
+          }
+        }
+        rows.push([`${variable} ${enc}`, cells.join(" · ")]);
+      }
+    }
+    report(`bytes per point transferred and server time per request, ${g.label}`, rows);
+  }
+
+  // ---------------------------------------------------------------- browser
+  const browser = await launchBrowser();
+  const renderedAt = (page: Page, key: string) =>
+    page.waitForFunction((k) => {
+      const r = window.__isobarMaps?.rendered["0"];
+      return r && r.key.includes(k) ? r.at : null;
+    }, key, { timeout: 240_000 }).then((h) => h.jsonValue() as Promise<number>);
+
+  // Baseline: the same browser drawing deck.gl's renderer check (/system), no field.
+  {
+    const page = await browser.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const base: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await page.goto(`${server.url}/system`);
+      await page.locator('[data-testid="renderer-check"][data-rendered="true"]').waitFor({ timeout: 120_000 });
+      base.push(await page.evaluate(() => performance.now()));
+    }
+    report("baseline", [["navigation → deck.gl renderer check drawn (/system, no field)", `${base.map((t) => t.toFixed(0)).join(", ")} ms`]]);
+    await page.close();
+  }
+
+  for (const g of grids) {
+    const page = await browser.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const dates = ["2024-01-01T00:00:00Z", "2024-01-01T06:00:00Z", "2024-01-01T12:00:00Z", "2024-01-01T18:00:00Z", "2024-01-02T00:00:00Z", "2024-01-02T06:00:00Z"];
+    const rows: [string, string][] = [];
+    // Warm-up (page code and grid compiled/cached), then a fresh page for the measurement.
+    await page.goto(`${server.url}/maps?dataset=${g.file}&variable=2t&date=${dates[0]}`);
+    await renderedAt(page, dates[0]);
+    const first: number[] = [];
+    const fieldFetch: number[] = [];
+    for (const d of [dates[1], dates[2]]) {
+      await page.goto(`${server.url}/maps?dataset=${g.file}&variable=10u&date=${d}`);
+      const at = await renderedAt(page, d);
+      const res = await page.evaluate(() => performance.getEntriesByType("resource").filter((e) => e.name.includes("/api/fields?")).map((e) => {
+        const t = e as PerformanceResourceTiming;
+        return { start: t.startTime, end: t.responseEnd, size: t.encodedBodySize };
+      }));
+      first.push(at);
+      fieldFetch.push(res[0].end - res[0].start);
+      const ends = (await page.evaluate(`(() => {
+        const end = (part) => Math.max(0, ...performance.getEntriesByType("resource").filter((e) => e.name.includes(part)).map((e) => e.responseEnd));
+        return { meta: end("/api/fields/meta"), grid: end("/api/grids/"), field: end("/api/fields?") };
+      })()`)) as { meta: number; grid: number; field: number };
+      rows.push([`  breakdown (${d})`, `meta received ${ends.meta.toFixed(0)} ms, grid ${ends.grid.toFixed(0)} ms, field ${ends.field.toFixed(0)} ms, first frame ${at.toFixed(0)} ms after navigation start`]);
+    }
+    rows.unshift(["navigation → first field frame", `${first.map((t) => t.toFixed(0)).join(", ")} ms (field request itself ${fieldFetch.map((t) => t.toFixed(0)).join(", ")} ms)`]);
+
+    // Lead switch, not prefetched: jump 3 steps ahead with the slider (prefetch covers −1, +1, +2).
+    const jump = async (toIdx: number, how: "slider" | "next") => {
+      const t0 = await page.evaluate(
+        ({ toIdx, how }) => {
+          const t = performance.now();
+          if (how === "next") (document.querySelector('button[aria-label="Next date"]') as HTMLButtonElement).click();
+          else {
+            const el = document.querySelector('input[aria-label="Date"]') as HTMLInputElement;
+            const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")!.set!;
+            setter.call(el, String(toIdx));
+            el.dispatchEvent(new Event("input", { bubbles: true }));
+          }
+          return t;
+        },
+        { toIdx, how },
+      );
+      return (await renderedAt(page, dates[toIdx])) - t0;
+    };
+    const cold = await jump(5, "slider"); // from 2 to 5: not prefetched
+    // Wait until the neighbours of 5 are fetched (4 prefetched), then step back and forth.
+    await page.waitForFunction(() => performance.getEntriesByType("resource").filter((e) => e.name.includes("/api/fields?") && e.name.includes("T00%3A00%3A00Z") && e.name.includes("2024-01-02")).length > 0, undefined, { timeout: 60_000 });
+    await page.waitForTimeout(1000);
+    const warm = await jump(4, "slider");
+    await page.waitForTimeout(1000);
+    const warm2 = await jump(5, "next");
+    rows.push(["lead switch, not prefetched", `${cold.toFixed(0)} ms`]);
+    rows.push(["lead switch, prefetched", `${warm.toFixed(0)} ms, ${warm2.toFixed(0)} ms (ratio ${(cold / Math.max(warm, warm2)).toFixed(1)}× faster)`]);
+
+    // Frame intervals while panning: a mouse drag across the map, timing requestAnimationFrame.
+    const panel = page.locator('[data-testid="map-panel-0"]');
+    const box = (await panel.boundingBox())!;
+    // A string, not a function: tsx would wrap the inner named function with a helper the page lacks.
+    await page.evaluate(`(() => {
+      window.__frames = [];
+      window.__stop = false;
+      const tick = (t) => { window.__frames.push(t); if (!window.__stop) requestAnimationFrame(tick); };
+      requestAnimationFrame(tick);
+    })()`);
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
+    await page.mouse.down();
+    for (let i = 1; i <= 40; i++) await page.mouse.move(box.x + box.width * (0.3 + 0.01 * i), box.y + box.height * (0.5 - 0.004 * i));
+    await page.mouse.up();
+    const frames = await page.evaluate(() => {
+      const w = window as unknown as { __frames: number[]; __stop: boolean };
+      w.__stop = true;
+      return w.__frames;
+    });
+    const iv = frames.slice(1).map((t, i) => t - frames[i]).sort((a, b) => a - b);
+    rows.push(["frame interval while panning", `median ${iv[Math.floor(iv.length / 2)].toFixed(0)} ms, p90 ${iv[Math.floor(iv.length * 0.9)].toFixed(0)} ms over ${iv.length} frames (1280×900 page, SwiftShader on 2 CPU cores)`]);
+    report(`browser, ${g.label}`, rows);
+    await page.close();
+  }
+  await browser.close();
+} finally {
+  await server.proc.stop();
+  fs.rmSync(home, { recursive: true, force: true });
+}
