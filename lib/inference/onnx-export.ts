@@ -132,6 +132,10 @@ export class OnnxOps implements Ops<string> {
     return this.node("Reshape", [x, this.int64(`const/shape_${shape.join("_").replace(/-/g, "m")}`, shape, [shape.length])]);
   }
 
+  scope<R extends string | string[]>(_name: string, inputs: string[], fn: (...inputs: string[]) => R): R {
+    return fn(...inputs);
+  }
+
   /** Renames the last node's output (to give the graph output its public name). */
   renameOutput(from: string, to: string): void {
     for (const n of this.nodes) {

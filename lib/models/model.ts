@@ -86,17 +86,20 @@ export function forward<T>(ops: Ops<T>, spec: ModelSpec, io: ModelIo, geom: Mode
   const td = spec.trainable_size.data, th = spec.trainable_size.hidden;
 
   // Node embeddings: data [N, B, C]; hidden [Nh, 1, C] (the same for every batch member).
-  const dataParts: Part<T>[] = [
-    { key: "x", x: xin, width: vin },
-    { key: "static", x: dataStatic, width: NUM_STATIC_FEATURES },
-  ];
-  if (td > 0) dataParts.push({ key: "trainable", x: ops.param("data.trainable", [n, 1, td], { kind: "normal", std: 0.1 }), width: td });
-  let hd = mlp("embed.data", dataParts, extra);
-  const hiddenParts: Part<T>[] = [
-    { key: "static", x: ops.constFloat("hidden.static", staticFeatures(g.nodes.hidden.latitudes, g.nodes.hidden.longitudes), [nh, 1, NUM_STATIC_FEATURES]), width: NUM_STATIC_FEATURES },
-  ];
-  if (th > 0) hiddenParts.push({ key: "trainable", x: ops.param("hidden.trainable", [nh, 1, th], { kind: "normal", std: 0.1 }), width: th });
-  let hh = mlp("embed.hidden", hiddenParts, extra);
+  let hd = ops.scope("embed.data", [xin], (xi) => {
+    const parts: Part<T>[] = [
+      { key: "x", x: xi, width: vin },
+      { key: "static", x: dataStatic, width: NUM_STATIC_FEATURES },
+    ];
+    if (td > 0) parts.push({ key: "trainable", x: ops.param("data.trainable", [n, 1, td], { kind: "normal", std: 0.1 }), width: td });
+    return mlp("embed.data", parts, extra);
+  });
+  const hiddenStatic = ops.constFloat("hidden.static", staticFeatures(g.nodes.hidden.latitudes, g.nodes.hidden.longitudes), [nh, 1, NUM_STATIC_FEATURES]);
+  let hh = ops.scope("embed.hidden", [], () => {
+    const parts: Part<T>[] = [{ key: "static", x: hiddenStatic, width: NUM_STATIC_FEATURES }];
+    if (th > 0) parts.push({ key: "trainable", x: ops.param("hidden.trainable", [nh, 1, th], { kind: "normal", std: 0.1 }), width: th });
+    return mlp("embed.hidden", parts, extra);
+  });
 
   const edgeSet = (name: "encoder" | "processor" | "decoder") => {
     const e = g.edges[name];
@@ -121,27 +124,35 @@ export function forward<T>(ops: Ops<T>, spec: ModelSpec, io: ModelIo, geom: Mode
 
   // Encoder: data → hidden.
   const enc = edgeSet("encoder");
-  const encEdges = mlp("enc.edge_embed", [{ key: "attr", x: enc.attr, width: NUM_EDGE_ATTRIBUTES }]);
-  const encMsg = mlpTail("enc.msg", messageFirst("enc.msg", hd, hh, encEdges, enc), extra);
-  const encAgg = ops.segmentSum(encMsg, enc.dst, nh);
-  hh = ops.add(hh, mlp("enc.node", [{ key: "h", x: hh, width: C }, { key: "agg", x: encAgg, width: C }], extra));
-  hd = ops.add(hd, mlp("enc.data", [{ key: "h", x: hd, width: C }], extra));
+  [hh, hd] = ops.scope("encoder", [hh, hd], (hh, hd) => {
+    const encEdges = mlp("enc.edge_embed", [{ key: "attr", x: enc.attr, width: NUM_EDGE_ATTRIBUTES }]);
+    const encMsg = mlpTail("enc.msg", messageFirst("enc.msg", hd, hh, encEdges, enc), extra);
+    const encAgg = ops.segmentSum(encMsg, enc.dst, nh);
+    return [
+      ops.add(hh, mlp("enc.node", [{ key: "h", x: hh, width: C }, { key: "agg", x: encAgg, width: C }], extra)),
+      ops.add(hd, mlp("enc.data", [{ key: "h", x: hd, width: C }], extra)),
+    ];
+  });
 
   // Processor: hidden → hidden, edge and node states both updated with residuals.
   const proc = edgeSet("processor");
-  let pe = mlp("proc.edge_embed", [{ key: "attr", x: proc.attr, width: NUM_EDGE_ATTRIBUTES }]);
+  let pe = ops.scope("proc.edge_embed", [], () => mlp("proc.edge_embed", [{ key: "attr", x: proc.attr, width: NUM_EDGE_ATTRIBUTES }]));
   for (let l = 0; l < spec.processor.num_layers; l++) {
-    pe = ops.add(pe, mlpTail(`proc${l}.edge`, messageFirst(`proc${l}.edge`, hh, hh, pe, proc), extra));
-    const agg = ops.segmentSum(pe, proc.dst, nh);
-    hh = ops.add(hh, mlp(`proc${l}.node`, [{ key: "h", x: hh, width: C }, { key: "agg", x: agg, width: C }], extra));
+    [pe, hh] = ops.scope(`proc${l}`, [pe, hh], (pe, hh) => {
+      const e = ops.add(pe, mlpTail(`proc${l}.edge`, messageFirst(`proc${l}.edge`, hh, hh, pe, proc), extra));
+      const agg = ops.segmentSum(e, proc.dst, nh);
+      return [e, ops.add(hh, mlp(`proc${l}.node`, [{ key: "h", x: hh, width: C }, { key: "agg", x: agg, width: C }], extra))];
+    });
   }
 
   // Decoder: hidden → data.
   const dec = edgeSet("decoder");
-  const decEdges = mlp("dec.edge_embed", [{ key: "attr", x: dec.attr, width: NUM_EDGE_ATTRIBUTES }]);
-  const decMsg = mlpTail("dec.msg", messageFirst("dec.msg", hh, hd, decEdges, dec), extra);
-  const decAgg = ops.segmentSum(decMsg, dec.dst, n);
-  hd = ops.add(hd, mlp("dec.node", [{ key: "h", x: hd, width: C }, { key: "agg", x: decAgg, width: C }], extra));
+  hd = ops.scope("decoder", [hh, hd], (hh, hd) => {
+    const decEdges = mlp("dec.edge_embed", [{ key: "attr", x: dec.attr, width: NUM_EDGE_ATTRIBUTES }]);
+    const decMsg = mlpTail("dec.msg", messageFirst("dec.msg", hh, hd, decEdges, dec), extra);
+    const decAgg = ops.segmentSum(decMsg, dec.dst, n);
+    return ops.add(hd, mlp("dec.node", [{ key: "h", x: hd, width: C }, { key: "agg", x: decAgg, width: C }], extra));
+  });
   const y = linearParts("dec.out", [{ key: "h", x: hd, width: C }], io.numPrognostic);
   return ops.transpose(y, [1, 0, 2]);
 }
@@ -163,6 +174,9 @@ class ParamOnlyOps implements Ops<null> {
   segmentSum = () => null;
   transpose = () => null;
   reshape = () => null;
+  scope<R>(_name: string, inputs: null[], fn: (...inputs: null[]) => R): R {
+    return fn(...inputs);
+  }
 }
 
 /** A model with its parameters in TensorFlow.js variables. */

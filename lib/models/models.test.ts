@@ -144,6 +144,41 @@ describe("training", () => {
     model.dispose();
   });
 
+  it("rollout loss: R = 1 equals the single-step loss; R = 2 trains deterministically", () => {
+    const model = new ForecastModel(gnnSpec, io, geom, 9);
+    const n = model.numPoints;
+    const { x, y } = toyBatch(n, geom.latitudes, 5, 1);
+    // Split the toy input into states and forcings, and turn tendencies into true states.
+    const T = 2, P = 2, F = 1;
+    const states = new Float32Array(T * n * P), forcings = new Float32Array((T + 1) * n * F);
+    for (let t = 0; t < T; t++)
+      for (let i = 0; i < n; i++) {
+        for (let v = 0; v < P; v++) states[(t * n + i) * P + v] = x[(t * n + i) * 3 + v];
+        forcings[t * n + i] = x[(t * n + i) * 3 + 2];
+        forcings[(t + 1) * n + i] = x[(t * n + i) * 3 + 2];
+      }
+    const a = Float32Array.from([0.1, -0.2]), b = Float32Array.from([0.5, 2]);
+    const truth1 = Float32Array.from({ length: n * P }, (_, k) => states[n * P + k] + a[k % P] + b[k % P] * y[k]);
+    const tr = new Trainer(model, { lr: 1e-3, decaySteps: 10 });
+    const single = tr.evaluate(x, y, 1);
+    const r1 = tf.tidy(() => tr.rolloutLoss(tf.tensor(states, [1, T, n, P]), tf.tensor(forcings.slice(0, T * n), [1, T, n, F]), tf.tensor(truth1, [1, 1, n, P]), { a, b }).dataSync()[0]);
+    expect(r1).toBeCloseTo(single, 5);
+    const truth2 = new Float32Array(2 * n * P);
+    truth2.set(truth1);
+    truth2.set(truth1, n * P);
+    const run = () => {
+      const m = new ForecastModel(gnnSpec, io, geom, 9);
+      const t2 = new Trainer(m, { lr: 1e-3, decaySteps: 10 });
+      const out = [0, 1].map(() => t2.trainRolloutStep({ states, forcings, truth: truth2, batch: 1, rollout: 2 }, { a, b }).loss);
+      m.dispose();
+      return out;
+    };
+    const l1 = run();
+    expect(l1.every(Number.isFinite)).toBe(true);
+    expect(run()).toEqual(l1);
+    model.dispose();
+  });
+
   it("optimizer state and weights round-trip", () => {
     const model = new ForecastModel(gnnSpec, io, geom, 5);
     const tr = new Trainer(model, { lr: 1e-3, decaySteps: 10 });

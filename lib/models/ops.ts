@@ -26,6 +26,12 @@ export interface Ops<T> {
   transpose(x: T, perm: number[]): T;
   /** ONNX Reshape semantics: 0 keeps the input dimension, −1 is inferred. */
   reshape(x: T, shape: number[]): T;
+  /**
+   * Runs one block (a layer). `inputs` are the block's tensor inputs, passed to fn; parameters
+   * are fetched with `param` inside fn (so a block could be checkpointed). TfOps frees the
+   * block's intermediates when it returns. Other implementations just call fn.
+   */
+  scope<R extends T | T[]>(name: string, inputs: T[], fn: (...inputs: T[]) => R): R;
 }
 
 export type ParamInit =
@@ -118,6 +124,50 @@ function layerNormLowMemory(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf
   return f(x, gamma, beta);
 }
 
+/**
+ * x [..., K] · w [K, M] with a gradient that keeps only x and w (autodiff through the reshapes
+ * also kept the output alive). dW = xᵀ·dy uses an explicit transpose: the wasm backend's
+ * transposeA path measured ~3× slower.
+ */
+function matmulLastAxis(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
+  const k = x.shape[x.rank - 1];
+  const m = w.shape[1] as number;
+  const outShape = [...x.shape.slice(0, -1), m];
+  const f = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: (t: tf.Tensor[]) => void) => {
+    save([a, b]);
+    return {
+      value: tf.reshape(tf.matMul(tf.reshape(a, [-1, k]) as tf.Tensor2D, b as tf.Tensor2D), outShape),
+      gradFunc: (dyIn: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [sa, sb] = saved;
+        const dy2 = tf.reshape(dyIn as tf.Tensor, [-1, m]) as tf.Tensor2D;
+        const a2 = tf.reshape(sa, [-1, k]) as tf.Tensor2D;
+        return [tf.reshape(tf.matMul(dy2, sb as tf.Tensor2D, false, true), sa.shape), tf.matMul(tf.transpose(a2), dy2)];
+      },
+    };
+  }) as CustomGrad);
+  return f(x, w);
+}
+
+/** Sums dy over the axes along which `shape` was broadcast to dy's shape, then reshapes to `shape`. */
+function unbroadcast(dy: tf.Tensor, shape: number[]): tf.Tensor {
+  if (dy.shape.join() === shape.join()) return dy;
+  const axes = tf.backend_util.getReductionAxes(shape, dy.shape);
+  return tf.reshape(axes.length ? tf.sum(dy, axes) : dy, shape);
+}
+
+/**
+ * Broadcasting add whose gradient needs only the input shapes. tfjs' Add keeps both inputs alive
+ * until the backward pass, which kept every intermediate of a message-passing layer alive.
+ */
+function addNoSave(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const sa = [...a.shape], sb = [...b.shape];
+  const f = tf.customGrad(((x: tf.Tensor, y: tf.Tensor) => ({
+    value: tf.add(x, y),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[]) => [unbroadcast(dy as tf.Tensor, sa), unbroadcast(dy as tf.Tensor, sb)],
+  })) as CustomGrad);
+  return f(a, b);
+}
+
 /** tfjs types the custom-gradient function with variadic inputs; ours takes exactly two. */
 type CustomGrad = Parameters<typeof tf.customGrad>[0];
 
@@ -140,6 +190,8 @@ function segmentSumRows(x: tf.Tensor, idx: tf.Tensor, n: number): tf.Tensor {
 
 export interface ParamSource {
   get(name: string, shape: number[], init: ParamInit): tf.Variable;
+  /** An existing parameter by name. */
+  variable(name: string): tf.Variable;
 }
 
 /** Ops on TensorFlow.js tensors. Constants are cached on the instance (dispose() frees them). */
@@ -150,6 +202,16 @@ export class TfOps implements Ops<tf.Tensor> {
 
   param(name: string, shape: number[], init: ParamInit): tf.Tensor {
     return this.params.get(name, shape, init);
+  }
+
+  /**
+   * Frees the block's intermediates when it returns (tensors the gradient needs are kept by the
+   * tape). Activation checkpointing (recomputing the block in the backward pass, as anemoi's
+   * num_chunks does) is not implemented: a nested tf.grads inside a custom gradient broke tfjs'
+   * tape. Training memory therefore grows with depth (see docs/models.md).
+   */
+  scope<R extends tf.Tensor | tf.Tensor[]>(_name: string, inputs: tf.Tensor[], fn: (...inputs: tf.Tensor[]) => R): R {
+    return tf.tidy(() => fn(...inputs));
   }
 
   constFloat(name: string, data: Float32Array, shape: number[]): tf.Tensor {
@@ -171,15 +233,11 @@ export class TfOps implements Ops<tf.Tensor> {
   }
 
   matmul(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
-    const k = x.shape[x.shape.length - 1];
-    const m = w.shape[1] as number;
-    if (x.rank === 2) return tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
-    const y = tf.matMul(tf.reshape(x, [-1, k]) as tf.Tensor2D, w as tf.Tensor2D);
-    return tf.reshape(y, [...x.shape.slice(0, -1), m]);
+    return matmulLastAxis(x, w);
   }
 
   add(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-    return tf.add(a, b);
+    return addNoSave(a, b);
   }
 
   act(x: tf.Tensor, kind: Activation): tf.Tensor {
@@ -205,6 +263,7 @@ export class TfOps implements Ops<tf.Tensor> {
   reshape(x: tf.Tensor, shape: number[]): tf.Tensor {
     return tf.reshape(x, shape.map((d, i) => (d === 0 ? x.shape[i] : d)));
   }
+
 
   dispose(): void {
     for (const t of this.consts.values()) t.dispose();

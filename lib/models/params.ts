@@ -70,6 +70,12 @@ export class ParamStore implements ParamSource {
     return created;
   }
 
+  variable(name: string): tf.Variable {
+    const v = this.vars.get(name);
+    if (!v) throw new Error(`no parameter ${name}`);
+    return v;
+  }
+
   /** Parameter names, sorted (a stable order for optimisers and files). */
   names(): string[] {
     return [...this.vars.keys()].sort();

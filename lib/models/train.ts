@@ -96,14 +96,65 @@ export class Trainer {
 
   /** One optimisation step; returns the loss before the update. */
   trainStep(input: Float32Array, target: Float32Array, batch = 1): StepResult {
+    return this.optimise(() => {
+      const [x, y] = this.tensors(input, target, batch);
+      return () => this.lossOf(x, y);
+    });
+  }
+
+  /**
+   * Rollout loss: the mean over R autoregressive steps of the single-step loss, each prediction
+   * fed back as the next input. The loss of step r compares the predicted and true normalised
+   * states, divided by b (so r = 1 equals the single-step tendency loss).
+   * @param states  [B, T, N, P] normalised prognostic states (the initial window)
+   * @param forcings [B, T + R − 1, N, F] normalised forcings for every input time
+   * @param truth   [B, R, N, P] normalised true states after steps 1..R
+   * @param toState x̃[t+1] = x̃[t] + a + b·y per prognostic variable: a = tendency_mean/std, b = tendency_std/std
+   */
+  rolloutLoss(states: tf.Tensor, forcings: tf.Tensor, truth: tf.Tensor, toState: { a: Float32Array; b: Float32Array }): tf.Scalar {
+    const [B, T, N, P] = states.shape;
+    const R = truth.shape[1] as number;
+    const F = this.model.io.numForcing;
+    const a = tf.tensor(toState.a, [1, 1, P]), b = tf.tensor(toState.b, [1, 1, P]);
+    let window = tf.unstack(states, 1); // T × [B, N, P]
+    let total = tf.scalar(0);
+    for (let r = 0; r < R; r++) {
+      const frc = F > 0 ? tf.slice(forcings, [0, r, 0, 0], [B, T, N, F]) : null;
+      const x = tf.stack(window.map((s, t) => (frc ? tf.concat([s, tf.squeeze(tf.slice(frc, [0, t, 0, 0], [B, 1, N, F]), [1])], 2) : s)), 1);
+      const y = this.model.apply(x);
+      const next = tf.add(window[T - 1], tf.add(a, tf.mul(b, y)));
+      const target = tf.squeeze(tf.slice(truth, [0, r, 0, 0], [B, 1, N, P]), [1]);
+      total = tf.add(total, tf.mean(tf.mul(this.weights, tf.square(tf.div(tf.sub(next, target), b)))));
+      window = [...window.slice(1), next];
+    }
+    return tf.div(total, tf.scalar(R));
+  }
+
+  /** One optimisation step on the rollout loss (see rolloutLoss); arrays as described there. */
+  trainRolloutStep(
+    batch: { states: Float32Array; forcings: Float32Array; truth: Float32Array; batch: number; rollout: number },
+    toState: { a: Float32Array; b: Float32Array },
+  ): StepResult {
+    const io = this.model.io, n = this.model.numPoints, T = io.multistepInput, P = io.numPrognostic, F = io.numForcing;
+    const { batch: B, rollout: R } = batch;
+    return this.optimise(() => {
+      const s = tf.tensor(batch.states, [B, T, n, P]);
+      const f = tf.tensor(batch.forcings, [B, T + R - 1, n, F]);
+      const y = tf.tensor(batch.truth, [B, R, n, P]);
+      return () => this.rolloutLoss(s, f, y, toState);
+    });
+  }
+
+  /** Gradients of the loss, global-norm clipping and the AdamW update. */
+  private optimise(prepare: () => () => tf.Scalar): StepResult {
     const o = this.options;
     const lr = learningRate(this.step, o);
     const t = this.step + 1;
     const names = this.model.params.names();
     const vars = names.map((k) => this.model.params.vars.get(k)!);
     const { loss, grads } = tf.tidy(() => {
-      const [x, y] = this.tensors(input, target, batch);
-      const r = tf.variableGrads(() => this.lossOf(x, y), vars);
+      const lossFn = prepare();
+      const r = tf.variableGrads(lossFn, vars);
       return { loss: r.value.dataSync()[0], grads: vars.map((v) => r.grads[v.name].dataSync() as Float32Array) };
     });
     // Global gradient norm, clipping and AdamW, in JS (a few ms even for 10^6 parameters, and it
