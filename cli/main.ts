@@ -4,6 +4,7 @@ import { ISOBAR_VERSION } from "../server/version";
 import { registerConfigCommands } from "./commands/config";
 import { registerDatasetsCommands } from "./commands/datasets";
 import { registerDbCommands } from "./commands/db";
+import { registerDemoCommand } from "./commands/demo";
 import { registerImportCommands } from "./commands/import";
 import { registerInferCommand } from "./commands/infer";
 import { registerJobsCommands } from "./commands/jobs";
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerVerificationCommands(program);
   registerTrainCommand(program);
   registerInferCommand(program);
+  registerDemoCommand(program);
   return program;
 }
 
