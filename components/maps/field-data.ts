@@ -8,7 +8,7 @@ import { DatasetMetaSchema, decodeField, FieldErrorSchema, GridInfoSchema, mapGr
 
 export type LoadedField = {
   header: FieldHeader;
-  /** Values in texture order (for the layer and the probe). */
+  /** Values in the grid's native order (see {@link inTextureOrder}). */
   values: Float32Array;
   /** Transferred bytes (compressed, as far as the browser reports it) and decode time. */
   bytes: number;
@@ -50,18 +50,17 @@ async function fetchMapGrid(gridId: string): Promise<MapGrid> {
   return mapGridFromInfo(info, raster);
 }
 
-async function fetchField(r: FieldRequest, mapGrid: MapGrid): Promise<LoadedField> {
+async function fetchField(r: FieldRequest): Promise<LoadedField> {
   const t0 = performance.now();
   const url = fieldUrl(r);
   const res = await fetch(url);
   if (!res.ok) throw await failure(res);
   const buf = new Uint8Array(await res.arrayBuffer());
   const { header, values } = decodeField(buf);
-  if (header.gridId !== mapGrid.gridId) throw new Error(`field is on grid ${header.gridId}, expected ${mapGrid.gridId}`);
   const entry = performance.getEntriesByName(new URL(url, location.href).href).at(-1) as PerformanceResourceTiming | undefined;
   return {
     header,
-    values: toTextureOrder(mapGrid, values),
+    values,
     bytes: entry?.encodedBodySize || buf.length,
     fetchMs: performance.now() - t0,
   };
@@ -79,20 +78,36 @@ export function useMapGrid(gridId: string | null | undefined) {
 
 const fieldKey = (r: FieldRequest) => ["maps-field", r.dataset, r.variable, r.date, r.encoding ?? "q16"];
 
-export function useField(r: FieldRequest | null, mapGrid: MapGrid | undefined) {
+/**
+ * The field of a request. It does not wait for the grid: the request goes out as soon as the
+ * dataset's metadata is known, in parallel with the grid and with deck.gl's start-up (which can
+ * block the main thread for seconds under SwiftShader).
+ */
+export function useField(r: FieldRequest | null) {
   return useQuery({
     queryKey: r ? fieldKey(r) : ["maps-field", null],
-    queryFn: () => fetchField(r!, mapGrid!),
-    enabled: !!r && !!mapGrid,
+    queryFn: () => fetchField(r!),
+    enabled: !!r,
     ...forever,
   });
 }
 
-export function prefetchField(qc: QueryClient, r: FieldRequest, mapGrid: MapGrid): Promise<void> {
-  return qc.prefetchQuery({ queryKey: fieldKey(r), queryFn: () => fetchField(r, mapGrid), ...forever });
+/** Values of a field in its map grid's texture order (cached per field and grid). */
+const ordered = new WeakMap<Float32Array, { mg: MapGrid; values: Float32Array }>();
+export function inTextureOrder(f: LoadedField, mg: MapGrid): Float32Array {
+  if (f.header.gridId !== mg.gridId) throw new Error(`field is on grid ${f.header.gridId}, expected ${mg.gridId}`);
+  const hit = ordered.get(f.values);
+  if (hit && hit.mg === mg) return hit.values;
+  const values = toTextureOrder(mg, f.values);
+  ordered.set(f.values, { mg, values });
+  return values;
+}
+
+export function prefetchField(qc: QueryClient, r: FieldRequest): Promise<void> {
+  return qc.prefetchQuery({ queryKey: fieldKey(r), queryFn: () => fetchField(r), ...forever });
 }
 
 export function usePrefetch() {
   const qc = useQueryClient();
-  return useCallback((r: FieldRequest, mg: MapGrid) => void prefetchField(qc, r, mg), [qc]);
+  return useCallback((r: FieldRequest) => void prefetchField(qc, r), [qc]);
 }

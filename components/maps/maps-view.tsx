@@ -21,7 +21,7 @@ import {
   type UnitConversion,
 } from "@/lib/maps";
 import { ColourBar } from "./colour-bar";
-import { useDatasetMeta, useField, useMapGrid, usePrefetch, type FieldRequest, type LoadedField } from "./field-data";
+import { inTextureOrder, useDatasetMeta, useField, useMapGrid, usePrefetch, type FieldRequest, type LoadedField } from "./field-data";
 import { MapPanel, type PanelField, type SharedViewState } from "./map-panel";
 import "./maps.css";
 
@@ -148,8 +148,8 @@ export default function MapsView() {
     return { request: { dataset: otherDataset, variable, date: bDate }, error: null };
   }, [needsB, meta, metaB.data, metaB.error, variable, state.otherDate, state.other, state.dataset, otherDataset, date, dateIdx]);
 
-  const fieldA = useField(reqA, mapGrid);
-  const fieldB = useField(resolvedB.request, mapGrid);
+  const fieldA = useField(reqA);
+  const fieldB = useField(resolvedB.request);
 
   // Prefetch neighbouring steps (and the other field's) so the slider and animation are instant.
   const prefetch = usePrefetch();
@@ -158,7 +158,7 @@ export default function MapsView() {
     for (const d of [1, -1, 2]) {
       const i = dateIdx + d;
       if (i < 0 || i >= meta.dates.length) continue;
-      prefetch({ dataset: state.dataset, variable, date: meta.dates[i] }, mapGrid);
+      prefetch({ dataset: state.dataset, variable, date: meta.dates[i] });
     }
   }, [meta, mapGrid, variable, dateIdx, state.dataset, prefetch]);
 
@@ -179,8 +179,9 @@ export default function MapsView() {
   const diffConversion = unitConversion(units, state.units, true);
   const style = variableStyle(variable);
 
-  const a = fieldA.data;
-  const b = fieldB.data;
+  // Fields with their values in the map grid's texture order (HEALPix nested → ring).
+  const a = useMemo(() => (fieldA.data && mapGrid ? { ...fieldA.data, values: inTextureOrder(fieldA.data, mapGrid) } : undefined), [fieldA.data, mapGrid]);
+  const b = useMemo(() => (fieldB.data && mapGrid ? { ...fieldB.data, values: inTextureOrder(fieldB.data, mapGrid) } : undefined), [fieldB.data, mapGrid]);
   const scaleAB = useMemo<{ scale: ColourScale; contour: number } | null>(() => {
     if (!a) return null;
     const hb = b?.header;
