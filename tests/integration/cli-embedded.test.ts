@@ -10,7 +10,8 @@ describe("isobar CLI on the embedded database", () => {
   const env = { ISOBAR_HOME: home, DATABASE_URL: "" };
   afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 
-  it("works without a server: migrate, submit, list, show, cancel", async () => {
+  // Seven CLI processes, each opening the embedded database: minutes on a loaded 2-core machine.
+  it("works without a server: migrate, submit, list, show, cancel", { timeout: 600_000 }, async () => {
     const first = await runIsobar(["db", "migrate"], env);
     expect(first.stderr).toBe("");
     expect(first.stdout.trim()).toBe(`Applied ${MIGRATION_COUNT} migration(s); ${MIGRATION_COUNT} in all.`);

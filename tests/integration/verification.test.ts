@@ -214,7 +214,11 @@ describe("score jobs", () => {
     // climatology beats persistence at 10 days, loses at 1 day
     expect(row.cells[9].verdict).toBe("better");
     expect(row.cells[0].verdict).toBe("worse");
-    expect(card.rows.some((r) => r.score === "acc-wb2")).toBe(true);
+    // A climatology forecast has no anomaly, so its ACC is undefined and those cells are left out…
+    expect(card.rows.some((r) => r.score === "acc-wb2")).toBe(false);
+    // …while persistence, scored with a climatology, has a finite ACC at every lead.
+    const acc = await caller.verification.curves({ scoreRunIds: [runs.persistence], score: "acc-wb2", variable: "z", level: 500, region: "global", inflation: "iid" });
+    expect(acc.series[0].points.every((p) => Number.isFinite(p.value) && p.value! > -1 && p.value! <= 1)).toBe(true);
     expect(card.rows.some((r) => r.score === "wind-vector-rmse")).toBe(true);
     const csv = await caller.verification.scorecardCsv({ experimentScoreRunId: runs.climatology, referenceScoreRunId: runs.persistence, inflation: "iid" });
     expect(csv.split("\n")[0]).toBe("region,score,variable,level,lead_hours,experiment,reference,relative_difference_percent,colour_bin,verdict,significance_level,n,p_value,mean_difference,ci95_lower,ci95_upper");
