@@ -1,16 +1,32 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Command } from "commander";
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { registerDatasetsCommands } from "@/cli/commands/datasets";
 import { CliError } from "@/cli/errors";
 import { datasetCreateJob } from "@/server/jobs/dataset-create-job";
 import type { JobContext } from "@/server/jobs/definition";
 import { JobCancelledError } from "@/server/jobs/definition";
-import { openDataset } from "./open";
-import { registerAnalyticSource, tmpDir } from "./test-utils";
+import { openDataset } from "@/lib/datasets/open";
+import { registerAnalyticSource, tmpDir } from "@/lib/datasets/test-utils";
+import { readEnv } from "@/server/env";
+import { listDatasets } from "@/server/datasets/registry";
+import { openServices, type Services } from "@/server/services";
 
-beforeAll(() => registerAnalyticSource());
+/** The CLI registers what it creates in the database of ISOBAR_HOME: a fresh one here. */
+const home = tmpDir();
+const previousHome = process.env.ISOBAR_HOME;
+const previousUrl = process.env.DATABASE_URL;
+beforeAll(() => {
+  registerAnalyticSource();
+  process.env.ISOBAR_HOME = home;
+  delete process.env.DATABASE_URL;
+});
+afterAll(() => {
+  if (previousHome === undefined) delete process.env.ISOBAR_HOME;
+  else process.env.ISOBAR_HOME = previousHome;
+  if (previousUrl !== undefined) process.env.DATABASE_URL = previousUrl;
+});
 afterEach(() => vi.restoreAllMocks());
 
 const RECIPE = `
@@ -36,7 +52,7 @@ describe("isobar datasets", () => {
     const recipe = path.join(dir, "r.yaml");
     fs.writeFileSync(recipe, RECIPE);
     const out = path.join(dir, "cli.zarr");
-    expect(await run(["datasets", "create", recipe, out])).toMatch(/^created .*cli\.zarr: 5 dates × 2 variables \(a, b\)/);
+    expect(await run(["datasets", "create", recipe, out])).toMatch(/^created .*cli\.zarr: 5 dates × 2 variables \(a, b\).*\nregistered as dataset [0-9a-f-]{36}/);
     const text = await run(["datasets", "inspect", out]);
     expect(text).toContain("grid        30° regular (regular-30x30), 84 points");
     expect(text).toContain("dates       2020-01-01T00:00:00 → 2020-01-02T00:00:00, every 6h, 5 dates");
@@ -60,10 +76,12 @@ describe("isobar datasets", () => {
   });
 });
 
-function fakeContext(signal: AbortSignal, cancelled: () => boolean): JobContext & { progressCalls: number[] } {
+const FAKE_JOB_ID = "00000000-0000-4000-8000-000000000001";
+
+function fakeContext(services: Services, signal: AbortSignal, cancelled: () => boolean): JobContext & { progressCalls: number[] } {
   const progressCalls: number[] = [];
   return {
-    jobId: "j1",
+    jobId: FAKE_JOB_ID,
     attempt: 1,
     signal,
     progressCalls,
@@ -74,29 +92,38 @@ function fakeContext(signal: AbortSignal, cancelled: () => boolean): JobContext 
     throwIfCancelled() {
       if (cancelled()) throw new JobCancelledError();
     },
-    db: undefined as never,
-    home: tmpDir(),
+    db: services.storage.db,
+    home: services.env.home,
   };
 }
 
 describe("datasets.create job", () => {
-  it("builds from recipe text, reports progress, and resumes after a cancel", async () => {
+  let services: Services;
+  beforeAll(async () => {
+    services = await openServices(readEnv({ ISOBAR_HOME: tmpDir() }), { command: "vitest", runWorkers: false, supervise: false });
+  });
+  afterAll(async () => services?.close());
+
+  it("builds from recipe text, reports progress, resumes after a cancel, and registers the dataset", async () => {
     const out = path.join(tmpDir(), "job.zarr");
     const payload = datasetCreateJob.payload.parse({ recipe: RECIPE, output: out });
     const ac = new AbortController();
-    const ctx = fakeContext(ac.signal, () => ac.signal.aborted);
+    const ctx = fakeContext(services, ac.signal, () => ac.signal.aborted);
     const orig = ctx.progress;
     ctx.progress = async (f: number) => {
       await orig(f);
       if (f > 0) ac.abort();
     };
     await expect(datasetCreateJob.run(payload, ctx)).rejects.toBeInstanceOf(JobCancelledError);
-    const ctx2 = fakeContext(new AbortController().signal, () => false);
+    const ctx2 = fakeContext(services, new AbortController().signal, () => false);
     const result = await datasetCreateJob.run(payload, ctx2);
     expect(result.resumedFrom).toBeGreaterThan(0);
     expect(result.resumedFrom).toBeLessThan(5);
     expect(ctx2.progressCalls.at(-1)).toBe(1);
     expect((await openDataset(out)).dates.length).toBe(5);
+    const registered = await listDatasets(services.storage.db);
+    expect(registered.map((d) => [d.id, d.path, d.name, d.dateCount, d.jobId])).toEqual([[result.datasetId, out, "cli", 5, FAKE_JOB_ID]]);
+    expect(registered[0].recipe).toBe(RECIPE);
     expect(() => datasetCreateJob.payload.parse({ recipe: RECIPE, output: "x.nc" })).toThrow("the output path must end in .zarr");
   });
 });
