@@ -57,6 +57,7 @@ output: {grid: "10"}
     expect(z500.mean! > 4.5e4 && z500.mean! < 6e4).toBe(true); // geopotential at 500 hPa, m²/s²
     expect(await page.textContent('[data-testid="dataset-recipe"]')).toContain("synthetic");
     await saveScreenshot(page, "dataset-detail");
+    expect(await page.getAttribute('[data-testid="open-map"]', "href")).toBe(`/maps?dataset=${registered.id}`);
     expect(errors).toEqual([]);
     await page.close();
   });

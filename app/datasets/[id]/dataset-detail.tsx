@@ -21,6 +21,14 @@ export function DatasetDetail({ id }: { id: string }) {
         {d.name} <span className="mono muted">{d.uuid ?? ""}</span>
       </h1>
       {!present ? <div className="error-box">The store is missing from {d.path}: it was moved or deleted.</div> : null}
+      {present ? (
+        <p>
+          <Link href={`/maps?dataset=${d.id}`} data-testid="open-map">
+            Open on the map →
+          </Link>{" "}
+          <span className="muted">any variable and date, with the value probe and comparisons</span>
+        </p>
+      ) : null}
       <dl className="props">
         <dt>Path</dt>
         <dd className="mono">{d.path}</dd>
