@@ -1,16 +1,9 @@
 /** Helpers shared by the grid tests (not exported from index.ts). */
 
-/** Deterministic PRNG (mulberry32) so tests are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from "@/lib/random/mulberry32";
+
+/** Deterministic PRNG so tests are reproducible. */
+export { rng };
 
 /** n points uniformly distributed on the sphere, degrees. */
 export function randomSphere(n: number, seed: number): { lats: Float64Array; lons: Float64Array } {

@@ -1,19 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { gridFromDescriptor, parseGrid, UnstructuredGrid, type Grid } from "@/lib/grids";
+import { mulberry32 as rng } from "@/lib/random/mulberry32";
 import { GridInfoSchema, mapGridFromInfo } from "./api";
 import { rasterCell, rasterMapGrid, rowsMapGrid, sampleMapGrid, toTextureOrder, type MapGrid } from "./map-grid";
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A smooth analytic field with |f| ≲ 2 (low-degree spherical harmonics). */
 function analytic(lat: number, lon: number): number {

@@ -1,16 +1,9 @@
 /** Deterministic pseudo-random data for the verification tests (not used by production code). */
 
-/** mulberry32: a small seeded PRNG returning floats in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from "@/lib/random/mulberry32";
+
+/** Deterministic PRNG so tests are reproducible. */
+export { rng };
 
 /** Standard normal draws (Box–Muller). */
 export function normal(rand: () => number): () => number {
