@@ -34,7 +34,7 @@ export class TrainingData {
   private constructor(
     readonly dataset: Dataset,
     readonly spec: TrainingDataSpec,
-    readonly normalisation: Normalisation,
+    private norm: Normalisation,
   ) {
     this.numPoints = dataset.grid.size;
     const index = new Map(dataset.variables.map((v, i) => [v, i]));
@@ -53,6 +53,11 @@ export class TrainingData {
     const data = new TrainingData(dataset, spec, normalisation ?? placeholderNormalisation(spec));
     if (!normalisation) await data.fitNormalisation();
     return data;
+  }
+
+  /** How inputs and targets are scaled (fitted from the dataset, or given when resuming). */
+  get normalisation(): Normalisation {
+    return this.norm;
   }
 
   get channels(): number {
@@ -135,7 +140,7 @@ export class TrainingData {
       const sd = Math.sqrt(Math.max(0, sumSq[c] / count - mean * mean));
       return sd > 0 ? sd : scale[c];
     });
-    (this as { normalisation: Normalisation }).normalisation = { variables: names, offset, scale, tendencyScale };
+    this.norm = { variables: names, offset, scale, tendencyScale };
   }
 
   /** Normalised input [T, N, V] ending at date t, and normalised tendency target [N, P] from t to t+1. */
