@@ -18,7 +18,7 @@ export type IsobarProcess = {
 /** Run `isobar <args>` as a real child process. */
 export function startIsobar(args: string[], env: Record<string, string>): IsobarProcess {
   const child = spawn(process.execPath, [ISOBAR_BIN, ...args], {
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...env },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NO_COLOR: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -69,7 +69,7 @@ export function startIsobar(args: string[], env: Record<string, string>): Isobar
 export function runIsobar(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [ISOBAR_BIN, ...args], {
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...env },
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NO_COLOR: "1", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
