@@ -48,7 +48,8 @@ export const inferJob = defineJob({
   type: "inference.run",
   description: "Run a trained model (ONNX checkpoint) from dataset initial conditions into a forecast store",
   payload: InferPayloadSchema,
-  retry: { retryLimit: 1, expireInSeconds: 23 * 3600 },
+  // One onnxruntime step on a large grid blocks the event loop that refreshes the heartbeat.
+  retry: { retryLimit: 1, expireInSeconds: 23 * 3600, minHeartbeatSeconds: 300 },
   async run(p, ctx) {
     let checkpointPath = p.checkpoint;
     let checkpointId: string | null = null;

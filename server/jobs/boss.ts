@@ -28,15 +28,16 @@ export async function startBoss(storage: Storage, env: IsobarEnv, role: BossRole
       retryLimit: def.retry.retryLimit,
       expireInSeconds: def.retry.expireInSeconds,
       deleteAfterSeconds: 7 * 24 * 3600,
+      // The heartbeat lets pg-boss notice a worker that died (SIGKILL, lost machine) within
+      // seconds and hand its job to another worker, instead of waiting for expireInSeconds.
+      heartbeatSeconds: Math.max(env.jobHeartbeatSeconds, def.retry.minHeartbeatSeconds),
     };
     if (await boss.getQueue(def.type)) {
       await boss.updateQueue(def.type, options);
       continue;
     }
     try {
-      // The heartbeat lets pg-boss notice a worker that died (SIGKILL, lost machine) within
-      // seconds and hand its job to another worker, instead of waiting for expireInSeconds.
-      await boss.createQueue(def.type, { ...options, heartbeatSeconds: env.jobHeartbeatSeconds });
+      await boss.createQueue(def.type, options);
     } catch (err) {
       // Another process created it between our check and our insert: fine.
       if (!(await boss.getQueue(def.type))) throw err;

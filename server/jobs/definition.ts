@@ -24,11 +24,25 @@ export class JobCancelledError extends Error {
   }
 }
 
+/** This attempt lost its claim (pg-boss expired it or missed its heartbeat); another attempt owns the job now. */
+export class JobClaimLostError extends Error {
+  constructor() {
+    super("this attempt lost its claim on the job");
+  }
+}
+
 export type JobRetryPolicy = {
   /** Attempts after the first one. A worker killed mid-run counts as a failed attempt. */
   retryLimit: number;
   /** Hard limit on one attempt's run time (pg-boss allows at most 24 h). */
   expireInSeconds: number;
+  /**
+   * Floor on this type's heartbeat (seconds). pg-boss refreshes a claim from a timer on the
+   * worker's event loop, so a job whose single synchronous compute step (a TF.js training step,
+   * an onnxruntime call on a large grid) can block the loop longer than ISOBAR_JOB_HEARTBEAT_SECONDS
+   * on a loaded machine needs a longer heartbeat, or a live attempt is declared dead and retried.
+   */
+  minHeartbeatSeconds: number;
 };
 
 export type JobDefinition<P = unknown, R = unknown> = {
@@ -54,6 +68,10 @@ export function defineJob<S extends z.ZodType, R>(def: {
     ...def,
     payload: def.payload as z.ZodType<z.infer<S>>,
     secretFields: def.secretFields ?? [],
-    retry: { retryLimit: def.retry?.retryLimit ?? 2, expireInSeconds: def.retry?.expireInSeconds ?? 6 * 3600 },
+    retry: {
+      retryLimit: def.retry?.retryLimit ?? 2,
+      expireInSeconds: def.retry?.expireInSeconds ?? 6 * 3600,
+      minHeartbeatSeconds: def.retry?.minHeartbeatSeconds ?? 0,
+    },
   };
 }

@@ -4,7 +4,7 @@ import type { JobWithMetadata } from "pg-boss";
 import { clampProgress } from "../../lib/jobs/states";
 import { jobs } from "../db/schema";
 import { JOB_DEFINITIONS, withoutSecrets } from "./catalog";
-import { JobCancelledError, type JobContext, type JobDefinition } from "./definition";
+import { JobCancelledError, JobClaimLostError, type JobContext, type JobDefinition } from "./definition";
 import type { JobQueue } from "./queue";
 
 export type WorkerOptions = {
@@ -108,7 +108,14 @@ async function runJob(queue: JobQueue, def: JobDefinition, job: JobWithMetadata<
       .where(eq(jobs.id, id));
     return result ?? null;
   } catch (err) {
-    const [current] = await db.select({ c: jobs.cancelRequested }).from(jobs).where(eq(jobs.id, id));
+    const [current] = await db.select({ c: jobs.cancelRequested, attempts: jobs.attempts }).from(jobs).where(eq(jobs.id, id));
+    if (job.signal.aborted && !current?.c) {
+      // pg-boss took the claim away (missed heartbeat or expiry) without a user's cancel: the
+      // job's row now belongs to the retry (or to the reconciliation pass), so this attempt
+      // must not write its state, only say what happened.
+      await ctx.log("warn", `attempt ${attempt} lost its claim (heartbeat missed or expired)${(current?.attempts ?? 0) > attempt ? `; attempt ${current?.attempts} carries on` : "; the queue retries it"}`);
+      throw new JobClaimLostError();
+    }
     if (err instanceof JobCancelledError || current?.c) {
       await ctx.log("warn", "cancelled");
       await db

@@ -82,8 +82,10 @@ export const trainJob = defineJob({
   type: "training.run",
   description: "Train a forecast model from a composed config, tracked as a run with checkpoints",
   payload: TrainPayloadSchema,
-  // pg-boss caps expiry at 24 h; the heartbeat, not expiry, is what notices a dead worker.
-  retry: { retryLimit: 2, expireInSeconds: 24 * 3600 },
+  // pg-boss caps expiry at 24 h; the heartbeat, not expiry, is what notices a dead worker. One
+  // TF.js step blocks the event loop (and so the heartbeat timer) for seconds to minutes on a
+  // loaded 2-core machine: a 10 s heartbeat would declare a live run dead and retry it.
+  retry: { retryLimit: 2, expireInSeconds: 24 * 3600, minHeartbeatSeconds: 600 },
   async run(payload, ctx) {
     const db = ctx.db;
     const configDir = path.resolve(payload.configDir ?? process.env.ISOBAR_CONFIG_DIR ?? path.join(PROJECT_ROOT, "config"));

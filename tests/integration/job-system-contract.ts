@@ -102,6 +102,24 @@ export function jobSystemContract(makeEnv: () => Promise<{ env: IsobarEnv; clean
     expect(stillWaiting.attempts).toBe(0); // never claimed by a worker
   });
 
+  it("an attempt whose claim pg-boss takes away leaves the job to the retry instead of cancelling it", async () => {
+    // What a blocked event loop causes: the heartbeat goes stale, pg-boss fails the attempt and
+    // retries it while the first attempt is still alive. Simulated deterministically by failing
+    // the running attempt through pg-boss itself (no user cancel).
+    const job = await services.queue.submit("system.selftest", { steps: 60, stepMs: 250, label: "claim-lost" });
+    await waitUntil(async () => (await services.queue.get(job.id)).progress > 0.03, "the job to make progress");
+    const boss = await services.boss();
+    await boss.fail("system.selftest", job.id, { message: "simulated stale heartbeat" });
+    const done = await finished(job.id);
+    expect(done.state).toBe("completed");
+    expect(done.attempts).toBe(2);
+    expect(done.cancelRequested).toBe(false);
+    expect(done.result).toMatchObject({ attempt: 2, label: "claim-lost" });
+    const logs = await services.queue.logs(job.id);
+    expect(logs.some((l) => l.attempt === 1 && /attempt 1 lost its claim/.test(l.message))).toBe(true);
+    expect(logs.some((l) => /cancelled/.test(l.message))).toBe(false);
+  });
+
   it("lists with filters and counts by state", async () => {
     const counts = await services.queue.countsByState();
     expect(counts.completed).toBeGreaterThanOrEqual(1);
