@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { JobsTable } from "@/components/jobs/jobs-table";
+import { ExperimentOverview } from "@/components/overview/experiment-overview";
 import { SystemCards } from "@/components/system/system-info";
 import { useTRPC } from "@/components/trpc";
 
@@ -12,11 +13,13 @@ export default function OverviewPage() {
   return (
     <>
       <h1>Overview</h1>
-      <SystemCards />
+      <ExperimentOverview />
       <h2>
         Recent jobs <Link href="/jobs" className="muted">(all jobs)</Link>
       </h2>
       {recent.data ? <JobsTable jobs={recent.data} /> : <p className="muted">Loading…</p>}
+      <h2>System</h2>
+      <SystemCards />
     </>
   );
 }

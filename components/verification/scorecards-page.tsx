@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc";
 import type { ScoreName } from "@/lib/verification/aggregate";
@@ -14,10 +15,27 @@ export function ScorecardsPage() {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const runs = useQuery(trpc.verification.scoreRuns.queryOptions());
-  const [exp, setExp] = useState<string>("");
-  const [ref, setRef] = useState<string>("");
-  const [layout, setLayout] = useState<Layout>("ecmwf");
-  const [inflation, setInflation] = useState<Inflation>("ar2");
+  // The choice of experiment, reference, layout and inflation lives in the URL
+  // (?exp=&ref=&layout=&inflation=), so a scorecard can be linked to and shared.
+  const params = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const setParam = (key: string, value: string) => {
+    // read the address bar, not the render-time params: two quick changes must both stick
+    const next = new URLSearchParams(window.location.search);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    router.replace(`${pathname}${next.size ? `?${next}` : ""}`, { scroll: false });
+  };
+  const exp = params.get("exp") ?? "";
+  const ref = params.get("ref") ?? "";
+  const layout: Layout = params.get("layout") === "wb2" ? "wb2" : "ecmwf";
+  const inflationParam = params.get("inflation");
+  const inflation: Inflation = inflationParam === "iid" || inflationParam === "ar1" ? inflationParam : "ar2";
+  const setExp = (v: string) => setParam("exp", v);
+  const setRef = (v: string) => setParam("ref", v);
+  const setLayout = (v: Layout) => setParam("layout", v === "ecmwf" ? "" : v);
+  const setInflation = (v: Inflation) => setParam("inflation", v === "ar2" ? "" : v);
   const [picked, setPicked] = useState<{ row: ScorecardRowData; c: ScorecardCellData } | null>(null);
   const [exportError, setExportError] = useState<string | null>(null);
   const svgRef = useRef<SVGSVGElement>(null);

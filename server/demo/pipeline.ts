@@ -144,21 +144,40 @@ export async function runDemoPipeline(services: Services, size: DemoSize, log: D
   forecastIds.push(await infer(runIds[0], `demo-gnn-${size}`, 1));
   forecastIds.push(await infer(runIds[1], `demo-mlp-${size}`, 1));
   forecastIds.push(await infer(runIds[0], `demo-gnn-ens-${size}`, 4));
+  // The climatology (and so the climatology forecast and every ACC) comes from the training and
+  // validation dates only: never from the held-out period the forecasts are verified on.
+  const climatologyPeriod = `${plan.train.start}:${plan.validation.end}`;
   for (const kind of ["persistence", "climatology"] as const) {
     const name = `demo-${kind}-${size}`;
     const existing = await have(name);
     if (existing) forecastIds.push(existing.id);
     else {
-      const r = await runJob(`baseline ${kind}`, "forecasts.baseline", { kind, dataset: datasetPath, init: plan.forecastInit, initStep: "24h", leads: plan.lead, name });
+      const r = await runJob(`baseline ${kind}`, "forecasts.baseline", {
+        kind,
+        dataset: datasetPath,
+        init: plan.forecastInit,
+        initStep: "24h",
+        leads: plan.lead,
+        name,
+        ...(kind === "climatology" ? { period: climatologyPeriod } : {}),
+      });
       forecastIds.push(String(r.forecastId));
     }
   }
+  // Where the climatology baseline job keeps the climatology it computed (see forecasts.baseline).
+  const climatologyPath = path.join(home, "forecasts", `demo-climatology-${size}.climatology.zarr`);
 
-  // 4. Scores against the truth (the dataset itself), per init time, for the scorecards.
+  // 4. Scores against the truth (the dataset itself), per init time, with anomalies against the
+  // climatology (ACC), for the scorecards.
   for (const id of forecastIds) {
     const [scored] = await db.select().from(scoreRuns).where(and(eq(scoreRuns.forecastId, id), eq(scoreRuns.truthPath, datasetPath), eq(scoreRuns.status, "completed")));
     if (scored) continue;
-    await runJob("scoring", "verification.score", { forecast: id, truth: datasetPath, regions: ["global", "tropics", "extra-tropics", "northern-hemisphere", "southern-hemisphere"] });
+    await runJob("scoring", "verification.score", {
+      forecast: id,
+      truth: datasetPath,
+      ...(fs.existsSync(climatologyPath) ? { climatology: climatologyPath } : {}),
+      regions: ["global", "tropics", "extra-tropics", "northern-hemisphere", "southern-hemisphere"],
+    });
   }
   return { forecasts: forecastIds, runs: runIds };
 }

@@ -3,6 +3,7 @@ import { router } from "./init";
 import { datasetsRouter } from "./routers/datasets";
 import { jobsRouter } from "./routers/jobs";
 import { lineageRouter } from "./routers/lineage";
+import { overviewRouter } from "./routers/overview";
 import { systemRouter } from "./routers/system";
 import { tokensRouter } from "./routers/tokens";
 import { trackingRouter } from "./routers/tracking";
@@ -13,6 +14,7 @@ export const appRouter = router({
   jobs: jobsRouter,
   datasets: datasetsRouter,
   lineage: lineageRouter,
+  overview: overviewRouter,
   tokens: tokensRouter,
   tracking: trackingRouter,
   verification: verificationRouter,
