@@ -20,6 +20,8 @@ type Plan = {
   lead: string;
   steps: number;
   minutes: number;
+  /** Rough minutes of everything but the two trainings on 2 cores (dataset, inference, baselines, scores). */
+  otherMinutes: number;
   channels: number;
   layers: number;
   meshResolution: number;
@@ -35,6 +37,7 @@ const PLANS: Record<DemoSize, Plan> = {
     lead: "12h:3d:12h",
     steps: 40,
     minutes: 1.5,
+    otherMinutes: 3,
     channels: 16,
     layers: 1,
     meshResolution: 2,
@@ -48,6 +51,7 @@ const PLANS: Record<DemoSize, Plan> = {
     lead: "12h:5d:12h",
     steps: 3000,
     minutes: 10,
+    otherMinutes: 10,
     channels: 64,
     layers: 4,
     meshResolution: 3,
@@ -61,10 +65,28 @@ export type DemoLog = (stage: string, message: string) => void;
  * persistence, climatology and a small ensemble → scores. Every step is a job (visible on the
  * Jobs page) and is skipped when its result already exists, so a second start reuses everything.
  */
-export async function runDemoPipeline(services: Services, size: DemoSize, log: DemoLog): Promise<{ forecasts: string[]; runs: string[] }> {
+/** Ways to make the demo larger than its preset: a longer training time budget per model. */
+export type DemoOptions = { trainMinutes?: number };
+
+/** What the demo tells its user up front. */
+export function demoEstimate(plan: Plan): string {
+  const total = Math.ceil(plan.otherMinutes + 2 * plan.minutes);
+  return `about ${total} minutes on 2 cores: the dataset, two trainings of ${plan.minutes} min each, forecasts, baselines and scores`;
+}
+
+/** The demo's plan for a size, with the user's options applied. */
+export function demoPlan(size: DemoSize, options: DemoOptions = {}): Plan {
+  const plan = PLANS[size];
+  if (options.trainMinutes === undefined) return plan;
+  // more minutes only pay off with enough steps to fill them
+  const scale = options.trainMinutes / plan.minutes;
+  return { ...plan, minutes: options.trainMinutes, steps: Math.max(plan.steps, Math.ceil(plan.steps * scale)) };
+}
+
+export async function runDemoPipeline(services: Services, size: DemoSize, log: DemoLog, options: DemoOptions = {}): Promise<{ forecasts: string[]; runs: string[] }> {
   const db = services.storage.db;
   const home = services.env.home;
-  const plan = PLANS[size];
+  const plan = demoPlan(size, options);
   const datasetPath = path.join(home, "datasets", plan.dataset);
 
   async function runJob(stage: string, type: string, payload: unknown): Promise<Record<string, unknown>> {

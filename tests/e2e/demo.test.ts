@@ -1,0 +1,131 @@
+import fs from "node:fs";
+import path from "node:path";
+import { createTRPCClient, httpLink } from "@trpc/client";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppRouter } from "@/server/trpc/router";
+import { launchBrowser, saveScreenshot, trackPageErrors } from "../support/browser";
+import { freshHome, startIsobar, waitUntil, type IsobarProcess } from "../support/isobar-process";
+
+/**
+ * The main job end to end: `isobar demo --quick` on a fresh ISOBAR_HOME builds a dataset, trains
+ * two models, makes forecasts and baselines and scores them, all through jobs, while the dashboard
+ * already answers; then Chromium walks home → run → compare → scorecard cell → map, checking at
+ * each step numbers that the pipeline produced (read back through the API, not hard-coded).
+ *
+ * With ISOBAR_README_SCREENSHOTS=1 the screenshots also go to docs/screenshots/ for the README.
+ */
+const README_SHOTS = process.env.ISOBAR_README_SCREENSHOTS === "1" ? path.resolve("docs/screenshots") : null;
+
+describe("isobar demo --quick, then the dashboard in Chromium", () => {
+  const home = freshHome("e2e-demo");
+  let demo: IsobarProcess;
+  let url = "";
+  let api: ReturnType<typeof createTRPCClient<AppRouter>>;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let page: Page;
+  let errors: string[] = [];
+
+  async function shot(name: string) {
+    const png = await saveScreenshot(page, `demo-${name}`);
+    if (README_SHOTS) {
+      fs.mkdirSync(README_SHOTS, { recursive: true });
+      fs.writeFileSync(path.join(README_SHOTS, `${name}.png`), png);
+    }
+  }
+
+  beforeAll(async () => {
+    demo = startIsobar(["demo", "--quick", "--port", "0"], { ISOBAR_HOME: home, DATABASE_URL: "" });
+    [, url] = await demo.waitFor(/Isobar is running at (http:\/\/\S+)/, 240_000);
+    api = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${url}/api/trpc` })] });
+    browser = await launchBrowser();
+  }, 300_000);
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.stop();
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it("answers while a model trains: a run is RUNNING and its loss curve grows", async () => {
+    const running = await waitUntil(
+      async () => {
+        const found = await api.tracking.runs.query({ filter: "attributes.status = 'RUNNING'" });
+        return found.runs.find((r) => r.runName.startsWith("demo-")) ?? null;
+      },
+      "a demo run to be training",
+      600_000,
+      1000,
+    );
+    const points = async () => (await api.tracking.metricHistory.query({ runIds: [running.runId], key: "train_mse_loss_step" })).series[0].totalPoints;
+    const first = await waitUntil(async () => (await points()) || null, "a first logged loss", 300_000, 1000);
+    await waitUntil(async () => ((await points()) > first ? true : null), "the loss curve to grow while training", 300_000, 1000);
+  }, 900_000);
+
+  it("finishes the pipeline: two runs, five scored forecasts", async () => {
+    await demo.waitFor(/Demo ready in [\d.]+ min: 2 runs, 5 scored forecasts/, 1_500_000);
+    const summary = await api.overview.summary.query();
+    expect(summary.counts.datasets).toBe(1);
+    expect(summary.counts.runs).toBe(2);
+    expect(summary.counts.scoredForecasts).toBe(5);
+    expect(summary.scorecards.map((c) => c.why)).toEqual(["model vs persistence", "model vs persistence", "model B vs model A"]);
+  }, 1_600_000);
+
+  it("home shows the runs and the forecasts' scores the pipeline computed", async () => {
+    page = await browser.browser.newPage({ viewport: { width: 1360, height: 1000 } });
+    errors = trackPageErrors(page);
+    await page.goto(url);
+    await page.waitForSelector('[data-testid="overview-forecasts"] [data-testid="overview-forecast"]');
+    const summary = await api.overview.summary.query();
+    expect(await page.locator('[data-testid="overview-run"]').count()).toBe(2);
+    expect(await page.locator('[data-testid="overview-forecast"]').count()).toBe(5);
+    // the persistence RMSE of z500 at 24 h, as the scores API computes it, is what home shows
+    const persistence = summary.forecasts.find((f) => f.kind === "persistence")!;
+    const curves = await api.verification.curves.query({ scoreRunIds: [persistence.scoreRunId], score: "rmse", variable: "z", level: 500, region: "global" });
+    const rmse24 = curves.series[0].points.find((p) => p.leadHours === 24)!.value!;
+    const rmse72 = curves.series[0].points.find((p) => p.leadHours === 72)!.value!;
+    expect(rmse24).toBeGreaterThan(0);
+    expect(rmse72).toBeGreaterThan(rmse24); // persistence error grows with lead time
+    const cell = page.locator(`[data-testid="overview-forecast"][data-forecast-id="${persistence.forecastId}"] [data-testid="overview-rmse-z500@24h"]`);
+    expect(Number(await cell.textContent())).toBeCloseTo(Number(rmse24.toPrecision(3)), 6);
+    await shot("overview");
+  });
+
+  it("run page: the GNN run with its training curve and config", async () => {
+    await page.goto(url);
+    await page.locator('[data-testid="overview-run"] a', { hasText: "demo-gnn-quick" }).click();
+    await page.waitForSelector('[data-testid="run-title"]');
+    expect(await page.textContent('[data-testid="run-title"]')).toContain("demo-gnn-quick");
+    await page.waitForSelector('[data-testid="metric-chart"][data-key="train_mse_loss_step"] canvas');
+    await shot("run");
+  });
+
+  it("compare page: the two runs' config differs in the model", async () => {
+    const summary = await api.overview.summary.query();
+    const ids = summary.runs.map((r) => r.id);
+    await page.goto(`${url}/compare?runs=${ids.join(",")}`);
+    await page.waitForSelector('[data-testid="config-diff"] [data-testid="diff-leaf"]');
+    const changed = await page.locator('[data-testid="config-diff"] [data-testid="diff-leaf"]').evaluateAll((els) => els.map((e) => e.getAttribute("data-path") ?? ""));
+    expect(changed.some((p) => p.startsWith("model."))).toBe(true);
+    await shot("compare");
+  });
+
+  it("scorecard: GNN vs persistence from home, a cell's numbers on hover, its chart on click", async () => {
+    await page.goto(url);
+    await page.locator('[data-testid="overview-scorecard-link"]').first().click();
+    const ecmwf = page.locator('[data-testid="scorecard-ecmwf"]');
+    await ecmwf.waitFor();
+    const cell = ecmwf.locator('[data-cell="global|rmse|z|500|24"]');
+    await cell.hover();
+    const tip = (await page.locator('[data-testid="scorecard-tooltip"]').textContent()) ?? "";
+    expect(tip).toMatch(/experiment [\d.]+ +reference [\d.]+/);
+    const { exp, ref } = Object.fromEntries(new URL(page.url()).searchParams) as { exp: string; ref: string };
+    const card = await api.verification.scorecard.query({ experimentScoreRunId: exp, referenceScoreRunId: ref });
+    const row = card.rows.find((r) => r.region === "global" && r.score === "rmse" && r.variable === "z" && r.level === 500)!;
+    const c24 = row.cells.find((c) => c.leadHours === 24)!;
+    expect(await cell.getAttribute("data-verdict")).toBe(c24.verdict);
+    await cell.click();
+    await page.waitForSelector('[data-testid="score-chart"]');
+    await shot("scorecard");
+    expect(errors).toEqual([]);
+  });
+});
