@@ -9,6 +9,7 @@ export const NAV_ITEMS = [
   { href: "/datasets", label: "Datasets" },
   { href: "/runs", label: "Runs" },
   { href: "/compare", label: "Compare" },
+  { href: "/train", label: "Train" },
   { href: "/forecasts", label: "Forecasts" },
   { href: "/scorecards", label: "Scorecards" },
   { href: "/maps", label: "Maps" },

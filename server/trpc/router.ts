@@ -6,6 +6,7 @@ import { lineageRouter } from "./routers/lineage";
 import { overviewRouter } from "./routers/overview";
 import { systemRouter } from "./routers/system";
 import { tokensRouter } from "./routers/tokens";
+import { trainingRouter } from "./routers/training";
 import { trackingRouter } from "./routers/tracking";
 import { verificationRouter } from "./routers/verification";
 
@@ -17,6 +18,7 @@ export const appRouter = router({
   overview: overviewRouter,
   tokens: tokensRouter,
   tracking: trackingRouter,
+  training: trainingRouter,
   verification: verificationRouter,
 });
 

@@ -128,4 +128,53 @@ describe("isobar demo --quick, then the dashboard in Chromium", () => {
     await shot("scorecard");
     expect(errors).toEqual([]);
   });
+
+  it("Launch training: the form previews the config, explains a bad value, and queues a run that trains", async () => {
+    await page.goto(`${url}/train`);
+    await page.selectOption('[data-testid="launch-group-model"]', "mlp");
+    await page.waitForFunction(() => /^ {2}name: mlp$/m.test(document.querySelector('[data-testid="launch-preview"]')?.textContent ?? ""));
+    await page.fill('[data-testid="launch-field-training.lr"]', "fast");
+    await page.waitForSelector('[data-testid="launch-error"]');
+    expect(await page.textContent('[data-testid="launch-error"]')).toContain('training.lr: expected a number, got "fast"');
+    expect(await page.isDisabled('[data-testid="launch-submit"]')).toBe(true);
+    await page.fill('[data-testid="launch-field-training.lr"]', "1e-3");
+    const datasetPath = (await api.datasets.list.query())[0].path;
+    await page.selectOption('[data-testid="launch-dataset"]', datasetPath);
+    await page.fill('[data-testid="launch-field-diagnostics.tracker.run_name"]', "mlp-from-form");
+    await page.fill('[data-testid="launch-field-training.max_steps"]', "3");
+    await page.fill(
+      '[data-testid="launch-extra"]',
+      [
+        "data.variables.prognostic=[z_500,t_850]",
+        "data.variables.forcing=[cos_latitude,sin_latitude]",
+        "data.variables.diagnostic=[]",
+        "model.num_channels=16",
+        "dataloader.training.start=2018-01-01",
+        "dataloader.training.end=2018-02-28",
+        "dataloader.validation.start=2018-03-01",
+        "dataloader.validation.end=2018-03-05",
+      ].join("\n"),
+    );
+    await page.waitForFunction(() => (document.querySelector('[data-testid="launch-preview"]')?.textContent ?? "").includes("mlp-from-form"));
+    await page.click('[data-testid="launch-submit"]');
+    const link = page.locator('[data-testid="launch-result"] a[href^="/jobs/"]');
+    await link.waitFor();
+    const jobId = ((await link.getAttribute("href")) ?? "").split("/").pop()!;
+    const job = await waitUntil(
+      async () => {
+        const j = await api.jobs.get.query({ id: jobId });
+        return ["completed", "failed", "cancelled"].includes(j.state) ? j : null;
+      },
+      "the launched training job",
+      600_000,
+      1000,
+    );
+    expect(job.error ?? null).toBeNull();
+    expect(job.state).toBe("completed");
+    const found = await api.tracking.runs.query({ filter: "attributes.run_name = 'mlp-from-form'", metricKeys: ["train_mse_loss_step"] });
+    expect(found.runs).toHaveLength(1);
+    expect(found.runs[0].status).toBe("FINISHED");
+    expect(Number(found.runs[0].metrics.train_mse_loss_step)).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+  }, 700_000);
 });
