@@ -6,6 +6,7 @@ import { lineageRouter } from "./routers/lineage";
 import { systemRouter } from "./routers/system";
 import { tokensRouter } from "./routers/tokens";
 import { trackingRouter } from "./routers/tracking";
+import { trainingRouter } from "./routers/training";
 import { verificationRouter } from "./routers/verification";
 
 export const appRouter = router({
@@ -15,6 +16,7 @@ export const appRouter = router({
   lineage: lineageRouter,
   tokens: tokensRouter,
   tracking: trackingRouter,
+  training: trainingRouter,
   verification: verificationRouter,
 });
 
