@@ -153,7 +153,8 @@ function useCurvePicker(scoreRunId: string | null) {
   const [score, setScore] = useState<ScoreName>("rmse");
   const vars = (summary.data?.variables ?? []).filter((v) => v.kind === "deterministic");
   const v = vars.find((x) => `${x.variable}|${x.level}` === varKey) ?? vars[0];
-  const r = region || summary.data?.regions[0] || "";
+  const regions = summary.data?.regions ?? [];
+  const r = region || (regions.includes("global") ? "global" : regions[0]) || "";
   const controls = (
     <>
       <label>
