@@ -9,6 +9,7 @@ import { registerImportCommands } from "./commands/import";
 import { registerInferCommand } from "./commands/infer";
 import { registerJobsCommands } from "./commands/jobs";
 import { registerLineageCommand } from "./commands/lineage";
+import { registerReproduceCommand } from "./commands/reproduce";
 import { registerServeCommand } from "./commands/serve";
 import { registerTokensCommands } from "./commands/tokens";
 import { registerTrainCommand } from "./commands/train";
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerLineageCommand(program);
   registerVerificationCommands(program);
   registerTrainCommand(program);
+  registerReproduceCommand(program);
   registerInferCommand(program);
   registerDemoCommand(program);
   return program;

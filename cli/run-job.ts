@@ -32,6 +32,11 @@ export async function followJob(api: Api, id: string): Promise<JobView> {
  * recorded and visible on the Jobs page. Ctrl-C cancels it.
  */
 export async function runJobFromCli(env: IsobarEnv, command: string, type: string, payload: unknown): Promise<JobView> {
+  return runSubmittedJobFromCli(env, command, type, (api) => api.jobs.submit.mutate({ type, payload }));
+}
+
+/** Like runJobFromCli, but the job is submitted by `submit` (e.g. a procedure that builds the payload server-side). */
+export async function runSubmittedJobFromCli(env: IsobarEnv, command: string, type: string, submit: (api: Api) => Promise<{ id: string }>): Promise<JobView> {
   const conn = await connectApi(env, command);
   const workers = conn.services ? await startWorkers(conn.services.queue, { concurrency: 1, home: env.home, only: [type] }) : null;
   let jobId: string | null = null;
@@ -43,7 +48,7 @@ export async function runJobFromCli(env: IsobarEnv, command: string, type: strin
   };
   process.on("SIGINT", onSigint);
   try {
-    const job = await conn.api.jobs.submit.mutate({ type, payload });
+    const job = await submit(conn.api);
     jobId = job.id;
     console.log(`Job ${job.id} (${type})${conn.via === "server" ? ` running on the server at ${conn.url}` : ""}`);
     const done = await followJob(conn.api, job.id);

@@ -7,6 +7,7 @@ import { Fragment, useEffect, useMemo, useState } from "react";
 import { runColour } from "@/components/charts/series";
 import { ConfigDiffView, type ConfigDiffState } from "@/components/config-diff/config-diff";
 import { useTRPC } from "@/components/trpc";
+import { CompareVerification } from "@/components/verification/run-story";
 import { MetricCharts, type ChartRun } from "./metric-charts";
 import { formatMetric, RunStatusBadge } from "./run-bits";
 
@@ -61,7 +62,7 @@ function SummaryTable({ runs }: { runs: ChartRun[] }) {
                   const s = byRun.get(r.runId);
                   return (
                     <Fragment key={r.runId}>
-                      <td className="mono" title={s?.lastStep !== null && s ? `step ${s.lastStep}` : undefined}>
+                      <td className="mono" data-testid="summary-last" data-run={r.runId} title={s?.lastStep !== null && s ? `step ${s.lastStep}` : undefined}>
                         {formatMetric(s?.last)}
                       </td>
                       <td className="mono">
@@ -136,7 +137,7 @@ export function CompareView() {
     <>
       <div className="toolbar" data-testid="compare-runs">
         {runs.data.map((r, i) => (
-          <span key={r.runId} className="trk-run-chip">
+          <span key={r.runId} className="trk-run-chip" data-testid="compare-run-chip" data-run-id={r.runId}>
             <span className="trk-swatch" style={{ background: runColour(i), width: 16, height: 4 }} />
             <Link href={`/runs/${r.runId}`}>{r.runName}</Link>
             <RunStatusBadge status={r.status} />
@@ -169,6 +170,9 @@ export function CompareView() {
 
       <h2>Last, min and max</h2>
       <SummaryTable runs={chartRuns} />
+
+      <h2>Scores against lead time</h2>
+      <CompareVerification runIds={runs.data.map((r) => r.runId)} labels={runs.data.map((r) => r.runName)} />
     </>
   );
 }

@@ -6,7 +6,9 @@ import { useMemo } from "react";
 import { unflattenParams } from "@/lib/config/flatten";
 import type { ConfigObject } from "@/lib/config/tree";
 import { runColour } from "@/components/charts/series";
+import { LineagePanel } from "@/components/lineage/lineage-panel";
 import { useTRPC } from "@/components/trpc";
+import { ReproduceButton, RunVerification } from "@/components/verification/run-story";
 import type { JsonNumber } from "@/server/trpc/routers/tracking";
 import { ArtifactsBrowser } from "./artifacts-browser";
 import { MetricCharts, type ChartRun } from "./metric-charts";
@@ -79,6 +81,9 @@ export function RunDetail({ runId }: { runId: string }) {
   const tag = (k: string) => r.tags.find((t) => t.key === k)?.value;
   const user = r.info.userId || tag("mlflow.user") || "–";
   const description = tag("mlflow.note.content");
+  // Trained by Isobar's training.run job: it has checkpoints and forecasts, and can be reproduced.
+  const isIsobarTraining = !!tag("isobar.job_id");
+  const reproduces = tag("isobar.reproduces");
 
   return (
     <>
@@ -93,32 +98,39 @@ export function RunDetail({ runId }: { runId: string }) {
           <RunStatusBadge status={r.info.status} />
         </span>
         <Link href={`/compare?runs=${r.info.runId}`}>Compare with…</Link>
+        {isIsobarTraining ? <ReproduceButton runId={r.info.runId} /> : null}
       </div>
       {description ? <p>{description}</p> : null}
+      {reproduces ? (
+        <p data-testid="run-reproduces">
+          Reproduces run <Link href={`/runs/${reproduces}`}>{reproduces}</Link> (same config, dataset and seed) ·{" "}
+          <Link href={`/compare?runs=${reproduces},${r.info.runId}`}>compare the two</Link>
+        </p>
+      ) : null}
       <div className="trk-cards" data-testid="run-overview">
-        <div className="card">
+        <div className="card" data-testid="run-started">
           <div className="label">Started</div>
           <div className="value">{formatEpoch(r.info.startTime)}</div>
         </div>
-        <div className="card">
+        <div className="card" data-testid="run-ended">
           <div className="label">Ended</div>
           <div className="value">{formatEpoch(r.info.endTime)}</div>
         </div>
-        <div className="card">
+        <div className="card" data-testid="run-duration">
           <div className="label">Duration</div>
           <div className="value">{formatRunDuration(r.info.startTime, r.info.endTime, r.info.status === "RUNNING")}</div>
         </div>
-        <div className="card">
+        <div className="card" data-testid="run-user">
           <div className="label">User</div>
           <div className="value">{user}</div>
         </div>
         {SOURCE_TAGS.filter(([k]) => tag(k)).map(([k, label]) => (
-          <div className="card" key={k}>
+          <div className="card" key={k} data-testid={`run-tag-${k}`}>
             <div className="label">{label}</div>
             <div className="value mono">{tag(k)}</div>
           </div>
         ))}
-        <div className="card">
+        <div className="card" data-testid="run-params-metrics">
           <div className="label">Params / metrics</div>
           <div className="value">
             {r.params.length} / {r.metrics.length}
@@ -138,7 +150,7 @@ export function RunDetail({ runId }: { runId: string }) {
             </thead>
             <tbody>
               {r.datasetInputs.map((d, i) => (
-                <tr key={i}>
+                <tr key={i} data-testid="run-dataset-input">
                   <td>{d.dataset.name}</td>
                   <td className="mono">{d.dataset.digest}</td>
                   <td className="mono">{d.dataset.source}</td>
@@ -168,6 +180,11 @@ export function RunDetail({ runId }: { runId: string }) {
 
       <h2>Metrics</h2>
       <MetricCharts runs={chartRuns} lastValue={lastValue} />
+
+      {isIsobarTraining || r.datasetInputs.length ? <RunVerification runId={runId} /> : null}
+
+      <h2>Lineage</h2>
+      <LineagePanel id={runId} />
 
       <h2>Parameters</h2>
       {params?.error ? <div className="error-box">Params shown flat: {params.error}</div> : null}

@@ -114,8 +114,13 @@ export const ScorecardView = forwardRef<SVGSVGElement, ScorecardViewProps>(funct
                 return (
                   <g
                     key={h}
+                    data-testid="scorecard-cell"
                     data-cell={`${row.region}|${row.score}|${row.variable}|${row.level}|${h}`}
                     data-verdict={c.verdict}
+                    data-experiment={c.experiment ?? ""}
+                    data-reference={c.reference ?? ""}
+                    data-relative-difference={c.relativeDifferencePercent ?? ""}
+                    data-n={c.n}
                     style={{ cursor: "pointer" }}
                     onMouseEnter={() => setHover({ row, c, x: x + CELL_W, y: y + CELL_H })}
                     onClick={() => onCellClick?.(row, c)}

@@ -1,6 +1,9 @@
-import { eq, inArray, or, sql } from "drizzle-orm";
+import { and, eq, inArray, or, sql } from "drizzle-orm";
 import type { Db } from "../db/storage";
-import { checkpoints, datasets, forecasts, runInputs, runs, scoreRuns } from "../db/schema";
+import { checkpoints, datasets, forecasts, runInputs, runs, runTags, scoreRuns } from "../db/schema";
+
+/** Tag on a run relaunched by `isobar reproduce` (see server/training/reproduce.ts). */
+const REPRODUCES_TAG = "isobar.reproduces";
 
 /**
  * Lineage: what produced each artefact and what was made from it.
@@ -96,8 +99,18 @@ export async function lineageOf(db: Db, id: string): Promise<Lineage> {
       const dn = await datasetNode(db, { uuid: i.digest, path: i.source });
       upstream.push(dn ?? { kind: "dataset", id: i.digest, label: `dataset ${i.name} (not registered)`, href: "/datasets" });
     }
+    // A reproduction comes from the run it repeats; the original lists its reproductions.
+    const [repro] = await db.select({ value: runTags.value }).from(runTags).where(and(eq(runTags.runId, r.id), eq(runTags.key, REPRODUCES_TAG)));
+    if (repro) {
+      const [orig] = await db.select({ id: runs.id, name: runs.name }).from(runs).where(eq(runs.id, repro.value));
+      upstream.push(orig ? { ...runNode(orig), label: `run ${orig.name} (reproduced)` } : { kind: "run", id: repro.value, label: `run ${repro.value} (reproduced; deleted)`, href: "/runs" });
+    }
+    const reproductions = await db
+      .select({ id: runs.id, name: runs.name })
+      .from(runs)
+      .where(inArray(runs.id, db.select({ id: runTags.runId }).from(runTags).where(and(eq(runTags.key, REPRODUCES_TAG), eq(runTags.value, r.id)))));
     const cps = await db.select().from(checkpoints).where(eq(checkpoints.runId, r.id));
-    return { node: runNode(r), upstream, downstream: cps.map(checkpointNode) };
+    return { node: runNode(r), upstream, downstream: [...cps.map(checkpointNode), ...reproductions.map((x) => ({ ...runNode(x), label: `run ${x.name} (reproduction)` }))] };
   }
   throw new LineageNotFoundError(`no dataset, run, checkpoint, forecast or score run with id ${id}`);
 }

@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
-import { configArtifactJson, flattenParams, loadConfig, paramBatches, type IsobarConfig } from "@/lib/config";
+import { configArtifactJson, flattenParams, loadConfig, paramBatches, readConfigArtifact, validateConfig, type IsobarConfig } from "@/lib/config";
 import { fsSource } from "@/lib/config/fs-source";
 import { buildGraph } from "@/lib/graphs";
 import { exportCheckpoint, loadCheckpoint, modelFromCheckpoint } from "@/lib/inference";
@@ -22,6 +22,8 @@ import { createRun, updateRun } from "../tracking/store/runs";
 
 const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const JOB_ID_TAG = "isobar.job_id";
+/** Tag on a run relaunched by `isobar reproduce`: the id of the run it repeats. */
+export const REPRODUCES_TAG = "isobar.reproduces";
 
 export const TrainPayloadSchema = z
   .object({
@@ -29,8 +31,19 @@ export const TrainPayloadSchema = z
     overrides: z.array(z.string()).default([]),
     entry: z.string().default("train"),
     configDir: z.string().optional(),
+    /**
+     * A resolved config (the text of a run's `config.json`) to train with as is, instead of
+     * composing `entry` + `overrides`: how `isobar reproduce` relaunches a run. Text, not an
+     * object, so the new run's `config.json` is byte for byte the original's (jsonb reorders keys).
+     */
+    config: z.string().min(2).max(1_000_000).optional(),
+    /** The run this one reproduces (recorded as the `isobar.reproduces` tag). */
+    reproduces: z.string().min(1).max(64).optional(),
+    /** Run name (default: the config's `diagnostics.tracker.run_name`, else a generated one). */
+    runName: z.string().min(1).max(250).optional(),
   })
   .strict();
+export type TrainPayload = z.input<typeof TrainPayloadSchema>;
 
 function gitCommit(): string | null {
   try {
@@ -46,7 +59,12 @@ async function experimentId(db: Db, name: string): Promise<string> {
 }
 
 /** The tracked run of this job: created on the first attempt, found again by tag on retries (which resume). */
-async function runForJob(db: Db, ctx: JobContext, config: IsobarConfig, overrides: string[]): Promise<{ runId: string; created: boolean }> {
+async function runForJob(
+  db: Db,
+  ctx: JobContext,
+  config: IsobarConfig,
+  payload: { overrides: string[]; reproduces?: string; runName?: string },
+): Promise<{ runId: string; created: boolean }> {
   const [existing] = await db
     .select({ runId: runTags.runId })
     .from(runTags)
@@ -55,13 +73,14 @@ async function runForJob(db: Db, ctx: JobContext, config: IsobarConfig, override
   const tracker = config.diagnostics.tracker;
   const run = await createRun(db, {
     experimentId: await experimentId(db, tracker.experiment),
-    runName: tracker.run_name ?? undefined,
+    runName: payload.runName ?? tracker.run_name ?? undefined,
     tags: [
       { key: JOB_ID_TAG, value: ctx.jobId },
       { key: "mlflow.source.name", value: "isobar train" },
       { key: "mlflow.source.type", value: "JOB" },
-      { key: "isobar.overrides", value: overrides.join(" ") },
+      { key: "isobar.overrides", value: payload.overrides.join(" ") },
       { key: "isobar.git_commit", value: gitCommit() ?? "unknown" },
+      ...(payload.reproduces ? [{ key: REPRODUCES_TAG, value: payload.reproduces }] : []),
     ],
   });
   return { runId: run.info.runId, created: true };
@@ -89,9 +108,11 @@ export const trainJob = defineJob({
   async run(payload, ctx) {
     const db = ctx.db;
     const configDir = path.resolve(payload.configDir ?? process.env.ISOBAR_CONFIG_DIR ?? path.join(PROJECT_ROOT, "config"));
-    const { config } = loadConfig({ source: fsSource(configDir), entry: payload.entry, overrides: payload.overrides, env: process.env });
+    const config = payload.config
+      ? validateConfig(readConfigArtifact(payload.config, "payload.config").tree)
+      : loadConfig({ source: fsSource(configDir), entry: payload.entry, overrides: payload.overrides, env: process.env }).config;
     const t = config.training;
-    const { runId, created } = await runForJob(db, ctx, config, payload.overrides);
+    const { runId, created } = await runForJob(db, ctx, config, payload);
     await ctx.log("info", `${created ? "tracking as new run" : "resuming run"} ${runId}`);
 
     try {
@@ -110,7 +131,7 @@ export const trainJob = defineJob({
         const dir = localDirForArtifactUri(ctx.home, row.artifactUri);
         if (dir) {
           fs.mkdirSync(dir, { recursive: true });
-          fs.writeFileSync(path.join(dir, "config.json"), configArtifactJson(config as never));
+          fs.writeFileSync(path.join(dir, "config.json"), payload.config ?? configArtifactJson(config as never));
         }
         const uuid = typeof ds.attrs.uuid === "string" ? ds.attrs.uuid : path.basename(datasetPath);
         await logInputs(db, runId, [
