@@ -5,3 +5,4 @@ export * from "./colormaps";
 export * from "./variables";
 export * from "./map-grid";
 export * from "./api";
+export * from "./members";
