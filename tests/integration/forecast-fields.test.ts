@@ -25,7 +25,7 @@ import { registerForecast } from "@/server/verification/forecasts";
 
 const H = 3600;
 const T0 = Date.parse("2024-01-01T00:00:00Z") / 1000;
-const VARS = MAP_TEST_VARIABLES.map((v) => v.name); // 2t, msl, z_500, 10u, 10v, tp
+const VARS: string[] = MAP_TEST_VARIABLES.map((v) => v.name); // 2t, msl, z_500, 10u, 10v, tp
 const ENS_VARS = ["2t", "10u", "10v"];
 const M = 3;
 
