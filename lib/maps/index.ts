@@ -6,3 +6,5 @@ export * from "./variables";
 export * from "./map-grid";
 export * from "./api";
 export * from "./members";
+export * from "./regions";
+export * from "./map-url";
