@@ -326,6 +326,8 @@ export default function MapsView() {
     for (const s of SOURCES_OF[kind]) {
       const msg = resolved[s].error ?? loaded[s].error?.message ?? null;
       if (msg) return msg;
+      const g = loaded[s].data?.header.gridId;
+      if (g && mapGrid && g !== mapGrid.gridId) return `cannot compare: grids differ (${mapGrid.gridId} vs ${g})`;
     }
     return null;
   };

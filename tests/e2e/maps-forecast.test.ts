@@ -20,7 +20,7 @@ import { openServices } from "@/server/services";
 import { registerForecast } from "@/server/verification/forecasts";
 import { decodePng, launchBrowser, saveScreenshot, trackPageErrors } from "../support/browser";
 import { freshHome, startServer } from "../support/isobar-process";
-import { comparePixels, waitReady } from "../support/maps-pixels";
+import { comparePixels, waitAllReady as waitReady } from "../support/maps-pixels";
 
 const H = 3600;
 const T0 = Date.parse("2024-01-01T00:00:00Z") / 1000;

@@ -54,3 +54,9 @@ export async function comparePixels(page: Page, panel: string, shot: PNG, values
   return out;
 }
 
+
+/** Waits until the first `panels` panels are all drawn with their current fields at the same moment. */
+export async function waitAllReady(page: Page, panels: number): Promise<void> {
+  await waitReady(page, panels);
+  await page.waitForFunction((n) => Array.from({ length: n }, (_, i) => document.querySelector(`[data-testid="map-panel-${i}"]`)?.getAttribute("data-ready") === "true").every(Boolean), panels, { timeout: 90_000 });
+}
