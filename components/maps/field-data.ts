@@ -2,7 +2,21 @@
 
 import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
-import { DatasetMetaSchema, decodeField, FieldErrorSchema, GridInfoSchema, mapGridFromInfo, toTextureOrder, type DatasetMeta, type FieldHeader, type MapGrid } from "@/lib/maps";
+import {
+  DatasetMetaSchema,
+  decodeField,
+  FieldErrorSchema,
+  ForecastMetaSchema,
+  GridInfoSchema,
+  mapGridFromInfo,
+  PointSeriesSchema,
+  toTextureOrder,
+  type DatasetMeta,
+  type FieldHeader,
+  type ForecastMeta,
+  type MapGrid,
+  type PointSeries,
+} from "@/lib/maps";
 
 /** Client side of the field service: typed fetches, cached in TanStack Query. */
 
@@ -15,7 +29,11 @@ export type LoadedField = {
   fetchMs: number;
 };
 
-export type FieldRequest = { dataset: string; variable: string; date: string; encoding?: "q16" | "f32" };
+/**
+ * The query of one `/api/fields` request: a dataset field (`dataset`, `variable`, `date`) or a
+ * forecast field (`forecast`, `init`, `lead`, `member`, `minus`, `minusForecast`, …); see docs/maps.md.
+ */
+export type FieldRequest = { variable: string; encoding?: "q16" | "f32" } & Record<string, string>;
 
 async function failure(res: Response): Promise<Error> {
   const text = await res.text();
@@ -26,9 +44,32 @@ async function failure(res: Response): Promise<Error> {
   }
 }
 
+const sortedEntries = (r: Record<string, string>) => Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
 export function fieldUrl(r: FieldRequest): string {
-  const q = new URLSearchParams({ dataset: r.dataset, variable: r.variable, date: r.date, encoding: r.encoding ?? "q16" });
+  const q = new URLSearchParams(sortedEntries({ ...r, encoding: r.encoding ?? "q16" }));
   return `/api/fields?${q}`;
+}
+
+async function fetchForecastMeta(forecast: string): Promise<ForecastMeta> {
+  const res = await fetch(`/api/fields/meta?${new URLSearchParams({ forecast })}`);
+  if (!res.ok) throw await failure(res);
+  return ForecastMetaSchema.parse(await res.json());
+}
+
+export function useForecastMeta(forecast: string | null | undefined) {
+  return useQuery({ queryKey: ["maps-forecast-meta", forecast], queryFn: () => fetchForecastMeta(forecast!), enabled: !!forecast, staleTime: 30_000, retry: false });
+}
+
+async function fetchSeries(q: Record<string, string>): Promise<PointSeries> {
+  const res = await fetch(`/api/fields/series?${new URLSearchParams(sortedEntries(q))}`);
+  if (!res.ok) throw await failure(res);
+  return PointSeriesSchema.parse(await res.json());
+}
+
+/** The meteogram of `/api/fields/series`. */
+export function usePointSeries(q: Record<string, string> | null) {
+  return useQuery({ queryKey: ["maps-series", q ? sortedEntries(q) : null], queryFn: () => fetchSeries(q!), enabled: !!q, staleTime: 60_000, retry: false });
 }
 
 async function fetchMeta(dataset: string): Promise<DatasetMeta> {
@@ -76,7 +117,7 @@ export function useMapGrid(gridId: string | null | undefined) {
   return useQuery({ queryKey: ["maps-grid", gridId], queryFn: () => fetchMapGrid(gridId!), enabled: !!gridId, ...forever, gcTime: Infinity });
 }
 
-const fieldKey = (r: FieldRequest) => ["maps-field", r.dataset, r.variable, r.date, r.encoding ?? "q16"];
+const fieldKey = (r: FieldRequest) => ["maps-field", fieldUrl(r)];
 
 /**
  * The field of a request. It does not wait for the grid: the request goes out as soon as the

@@ -1,6 +1,7 @@
 "use client";
 
 import { _GlobeView as GlobeView, MapView, type MapViewState, type PickingInfo } from "@deck.gl/core";
+import { ScatterplotLayer } from "@deck.gl/layers";
 import DeckGL, { type DeckGLRef } from "@deck.gl/react";
 import { useEffect, useMemo, useRef, useState, type CSSProperties } from "react";
 import type { ColourScale, MapGrid } from "@/lib/maps";
@@ -27,6 +28,10 @@ type Props = {
   field: PanelField | null;
   overlays: boolean;
   onProbe?: (p: { lat: number; lon: number } | null) => void;
+  /** Click on the map (opens the meteogram at that point). */
+  onPick?: (p: { lat: number; lon: number }) => void;
+  /** A marked point (the meteogram's). */
+  marker?: { lat: number; lon: number } | null;
   style?: CSSProperties;
 };
 
@@ -51,7 +56,7 @@ const MAP_VIEW = new MapView({ id: "map", repeat: false });
 const GLOBE_VIEW = new GlobeView({ id: "globe", resolution: 2 });
 
 /** One map: the field on its native grid, coastlines, graticule; map or globe. */
-export function MapPanel({ id, view, viewState, onViewStateChange, field, overlays, onProbe, style }: Props) {
+export function MapPanel({ id, view, viewState, onViewStateChange, field, overlays, onProbe, onPick, marker, style }: Props) {
   const deckRef = useRef<DeckGLRef>(null);
   const [renderedKey, setRenderedKey] = useState<string | null>(null);
   const globe = view === "globe";
@@ -73,8 +78,24 @@ export function MapPanel({ id, view, viewState, onViewStateChange, field, overla
         }),
       );
     out.push(...basemapLayers({ globe, coastlines: overlays, graticule: overlays, idPrefix: id }));
+    if (marker)
+      out.push(
+        new ScatterplotLayer<{ lat: number; lon: number }>({
+          id: `${id}-marker`,
+          data: [marker],
+          getPosition: (d) => [d.lon, d.lat, globe ? 10_000 : 0],
+          getRadius: 5,
+          radiusUnits: "pixels",
+          stroked: true,
+          filled: true,
+          getFillColor: [255, 255, 255, 200],
+          getLineColor: [20, 20, 20, 255],
+          lineWidthUnits: "pixels",
+          getLineWidth: 2,
+        }),
+      );
     return out;
-  }, [field, globe, overlays, id]);
+  }, [field, globe, overlays, id, marker]);
 
   useEffect(() => {
     const hooks = debugHooks();
@@ -120,6 +141,10 @@ export function MapPanel({ id, view, viewState, onViewStateChange, field, overla
             debugHooks().rendered[id] = { key: expectedKey, at: performance.now() };
             setRenderedKey(expectedKey);
           }
+        }}
+        onClick={(info: PickingInfo) => {
+          const c = info.coordinate;
+          if (onPick && c && Number.isFinite(c[0]) && Number.isFinite(c[1])) onPick({ lon: ((((c[0] + 180) % 360) + 360) % 360) - 180, lat: c[1] });
         }}
         getCursor={() => "crosshair"}
       />

@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { LineagePanel } from "@/components/lineage/lineage-panel";
 import { useTRPC } from "@/components/trpc";
+import { forecastMapUrl } from "@/lib/maps/map-url";
 
 /** One forecast: what it holds, what produced it (lineage) and its score runs. */
 export function ForecastDetail({ id }: { id: string }) {
@@ -18,6 +19,12 @@ export function ForecastDetail({ id }: { id: string }) {
       <h1>
         {f.name} <span className="muted">({f.kind})</span>
       </h1>
+      <p>
+        <Link href={forecastMapUrl({ forecast: f.id })} data-testid="open-map">
+          Open on map
+        </Link>{" "}
+        <span className="muted">(forecast | truth | error, lead-time slider, meteogram on click)</span>
+      </p>
       <table className="data" data-testid="forecast-summary">
         <tbody>
           <tr><th>Path</th><td className="mono">{f.path}</td></tr>

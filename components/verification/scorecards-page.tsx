@@ -4,6 +4,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc";
+import { scorecardCellMapUrl } from "@/lib/maps/map-url";
 import type { ScoreName } from "@/lib/verification/aggregate";
 import { downloadBlob, svgText, svgToPng } from "./download";
 import { ScoreChart } from "./score-chart";
@@ -118,6 +119,20 @@ export function ScorecardsPage() {
       ) : null}
       {picked && card.data ? (
         <div className="card" style={{ marginTop: 12 }}>
+          {(() => {
+            const e = list.find((r) => r.id === card.data.experiment.scoreRunId);
+            const r = list.find((x) => x.id === card.data.reference.scoreRunId);
+            if (!e || !r) return null;
+            const href = scorecardCellMapUrl({ experiment: e.forecastId, reference: r.forecastId, variable: picked.row.variable, level: picked.row.level, leadHours: picked.c.leadHours, region: picked.row.region, truth: e.truthPath });
+            return (
+              <p>
+                <a href={href} data-testid="scorecard-open-map">
+                  Open on map
+                </a>{" "}
+                <span className="muted">: the error of the experiment and of the reference at this variable and lead time, side by side</span>
+              </p>
+            );
+          })()}
           <ScoreChart
             scoreRunIds={[card.data.experiment.scoreRunId]}
             referenceScoreRunId={card.data.reference.scoreRunId}

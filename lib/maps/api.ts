@@ -54,3 +54,59 @@ export function mapGridFromInfo(info: GridInfo, rasterIndex?: Int32Array): MapGr
   const mg = rowsMapGrid(gridFromDescriptor(info.descriptor));
   return { ...mg, gridId: info.gridId };
 }
+
+/** `GET /api/fields/meta?forecast=…`: what a forecast store offers to the map. */
+export const ForecastMetaSchema = z.object({
+  forecast: z.string(),
+  /** The registered forecast id, when the store is registered. */
+  id: z.string().nullable(),
+  name: z.string(),
+  kind: z.string(),
+  gridId: z.string(),
+  gridKind: z.string(),
+  size: z.number().int(),
+  variables: z.array(z.object({ name: z.string(), units: z.string(), longName: z.string().nullable() })),
+  derived: z.array(z.string()),
+  /** Init times, ISO 8601 UTC. */
+  initTimes: z.array(z.string()),
+  leadTimesHours: z.array(z.number().int()),
+  members: z.number().int().positive(),
+  /** The dataset the forecast was initialised from (the default truth), if known. */
+  sourceDataset: z.string().nullable(),
+});
+export type ForecastMeta = z.infer<typeof ForecastMetaSchema>;
+
+/** `GET /api/fields/series?…`: a point time series over lead time (meteogram). */
+export const PointSeriesSchema = z.object({
+  variable: z.string(),
+  units: z.string(),
+  init: z.string(),
+  member: z.union([z.number().int(), z.enum(["mean", "spread"])]),
+  /** Requested position and the nearest grid point of the first forecast. */
+  lat: z.number(),
+  lon: z.number(),
+  point: z.object({ index: z.number().int(), lat: z.number(), lon: z.number(), gridId: z.string() }),
+  /** Union of the forecasts' lead times, hours, increasing; the x axis of every series. */
+  leadTimesHours: z.array(z.number().int()),
+  validTimes: z.array(z.string()),
+  series: z.array(
+    z.object({
+      forecast: z.string(),
+      name: z.string(),
+      kind: z.string(),
+      /** One value per lead time of `leadTimesHours`; null where the forecast has no such lead or it is not written. */
+      values: z.array(z.number().nullable()),
+      /** Why the forecast has no values (different grid, missing init time, variable …). */
+      error: z.string().optional(),
+    }),
+  ),
+  truth: z
+    .object({
+      dataset: z.string(),
+      name: z.string(),
+      values: z.array(z.number().nullable()),
+      error: z.string().optional(),
+    })
+    .nullable(),
+});
+export type PointSeries = z.infer<typeof PointSeriesSchema>;

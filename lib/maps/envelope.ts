@@ -38,12 +38,16 @@ export const FieldHeaderSchema = z.object({
   derived: z.string().optional(),
   /** Where it comes from (dataset description). */
   source: z.string().optional(),
+  /** Forecast fields: init time (ISO), lead time (hours) and member (index, "mean" or "spread"); `date` is the valid time. */
+  init: z.string().optional(),
+  leadHours: z.number().int().optional(),
+  member: z.string().optional(),
 });
 export type FieldHeader = z.infer<typeof FieldHeaderSchema>;
 
 export type DecodedField = { header: FieldHeader; values: Float32Array };
 
-export type EncodeInfo = { gridId: string; variable: string; units: string; date?: string; derived?: string; source?: string };
+export type EncodeInfo = { gridId: string; variable: string; units: string; date?: string; derived?: string; source?: string; init?: string; leadHours?: number; member?: string };
 
 /** Packs a field into the envelope. */
 export function encodeField(values: Float32Array, encoding: FieldEncoding, info: EncodeInfo): Uint8Array {

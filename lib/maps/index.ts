@@ -5,3 +5,6 @@ export * from "./colormaps";
 export * from "./variables";
 export * from "./map-grid";
 export * from "./api";
+export * from "./members";
+export * from "./regions";
+export * from "./map-url";
