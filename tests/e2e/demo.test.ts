@@ -4,8 +4,9 @@ import { createTRPCClient, httpLink } from "@trpc/client";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppRouter } from "@/server/trpc/router";
-import { launchBrowser, saveScreenshot, trackPageErrors } from "../support/browser";
+import { decodePng, launchBrowser, saveScreenshot, trackPageErrors } from "../support/browser";
 import { freshHome, startIsobar, waitUntil, type IsobarProcess } from "../support/isobar-process";
+import { waitReady } from "../support/maps-pixels";
 
 /**
  * The main job end to end: `isobar demo --quick` on a fresh ISOBAR_HOME builds a dataset, trains
@@ -16,6 +17,22 @@ import { freshHome, startIsobar, waitUntil, type IsobarProcess } from "../suppor
  * With ISOBAR_README_SCREENSHOTS=1 the screenshots also go to docs/screenshots/ for the README.
  */
 const README_SHOTS = process.env.ISOBAR_README_SCREENSHOTS === "1" ? path.resolve("docs/screenshots") : null;
+
+/**
+ * How many distinct colours (quantised to 4 bits per channel) a map panel shows: a panel with a
+ * field on it has many, an empty or failed one (background, coastlines, graticule) a handful.
+ */
+async function dataPixels(page: Page, panel: number): Promise<number> {
+  const png = decodePng(await page.locator(`[data-testid="map-panel-${panel}"]`).screenshot());
+  const colours = new Set<number>();
+  for (let y = 0; y < png.height; y += 3) {
+    for (let x = 0; x < png.width; x += 3) {
+      const i = (y * png.width + x) * 4;
+      colours.add(((png.data[i] >> 4) << 8) | ((png.data[i + 1] >> 4) << 4) | (png.data[i + 2] >> 4));
+    }
+  }
+  return colours.size;
+}
 
 describe("isobar demo --quick, then the dashboard in Chromium", () => {
   const home = freshHome("e2e-demo");
@@ -90,22 +107,48 @@ describe("isobar demo --quick, then the dashboard in Chromium", () => {
     await shot("overview");
   });
 
-  it("run page: the GNN run with its training curve and config", async () => {
+  it("run page: the GNN run's curve, its forecasts and their scores against persistence, then its forecast on the map", async () => {
     await page.goto(url);
     await page.locator('[data-testid="overview-run"] a', { hasText: "demo-gnn-quick" }).click();
     await page.waitForSelector('[data-testid="run-title"]');
     expect(await page.textContent('[data-testid="run-title"]')).toContain("demo-gnn-quick");
     await page.waitForSelector('[data-testid="metric-chart"][data-key="train_mse_loss_step"] canvas');
+    // the forecasts made from this run: the deterministic one and the 4-member ensemble
+    await page.locator('[data-testid="forecast-row"]').first().waitFor();
+    expect(await page.locator('[data-testid="forecast-row"]').count()).toBe(2);
+    const table = page.locator('[data-testid="run-score-table"]');
+    await table.waitFor();
+    const summary = await api.overview.summary.query();
+    const gnn = summary.forecasts.find((f) => f.name === "demo-gnn-quick")!;
+    const shown = await table.locator(`tr[data-forecast-id="${gnn.forecastId}"] [data-testid="score-value"]`).evaluateAll((cells) => cells.map((c) => [Number(c.getAttribute("data-lead")), Number(c.getAttribute("data-value"))]));
+    expect(shown.length).toBeGreaterThan(3);
+    // the same numbers as the scores API gives for the variable the page shows
+    const [variable, level] = (await page.locator('[data-testid="curve-variable"]').inputValue()).split("|");
+    const curves = await api.verification.curves.query({ scoreRunIds: [gnn.scoreRunId], score: "rmse", variable, level: Number(level), region: "global" });
+    for (const [lead, value] of shown) expect(value).toBeCloseTo(curves.series[0].points.find((p) => p.leadHours === lead)!.value!, 6);
+    await page.locator('[data-testid="run-scorecard"] [data-testid="scorecard-ecmwf"]').waitFor();
     await shot("run");
+
+    // its forecast on the map: forecast | truth | error, every panel drawn with data
+    const row = page.locator(`[data-testid="forecast-row"][data-forecast-id="${gnn.forecastId}"]`);
+    await row.locator('[data-testid="forecast-map-link"]').click();
+    await waitReady(page, 3);
+    for (let i = 0; i < 3; i++) expect(await dataPixels(page, i)).toBeGreaterThan(12);
+    await shot("map-triplet");
   });
 
-  it("compare page: the two runs' config differs in the model", async () => {
+  it("compare page: the config differs in the model; score curves and the scorecard MLP vs GNN", async () => {
     const summary = await api.overview.summary.query();
-    const ids = summary.runs.map((r) => r.id);
+    const ids = [...summary.runs].reverse().map((r) => r.id); // oldest first: GNN (A), MLP (B)
     await page.goto(`${url}/compare?runs=${ids.join(",")}`);
     await page.waitForSelector('[data-testid="config-diff"] [data-testid="diff-leaf"]');
     const changed = await page.locator('[data-testid="config-diff"] [data-testid="diff-leaf"]').evaluateAll((els) => els.map((e) => e.getAttribute("data-path") ?? ""));
     expect(changed.some((p) => p.startsWith("model."))).toBe(true);
+    await page.waitForSelector('[data-testid="compare-score-chart"] canvas', { timeout: 60_000 });
+    const card = page.locator('[data-testid="compare-scorecard"]');
+    await card.locator('[data-testid="scorecard-ecmwf"]').waitFor();
+    expect(await card.locator('[data-testid="scorecard-ecmwf"] text').first().textContent()).toBe("demo-mlp-quick vs demo-gnn-quick");
+    expect(await card.locator('[data-testid="scorecard-cell"]').count()).toBeGreaterThan(5);
     await shot("compare");
   });
 
@@ -126,6 +169,13 @@ describe("isobar demo --quick, then the dashboard in Chromium", () => {
     await cell.click();
     await page.waitForSelector('[data-testid="score-chart"]');
     await shot("scorecard");
+    // the cell on the map: the error of the GNN and of persistence at z500, day 1, side by side
+    await page.click('[data-testid="scorecard-open-map"]');
+    await waitReady(page, 2);
+    const state = new URL(page.url()).searchParams;
+    expect([state.get("variable"), state.get("lead")]).toEqual(["z_500", "24"]);
+    for (let i = 0; i < 2; i++) expect(await dataPixels(page, i)).toBeGreaterThan(12);
+    await shot("map-scorecard-cell");
     expect(errors).toEqual([]);
   });
 
