@@ -17,6 +17,10 @@ type Plan = {
   train: { start: string; end: string };
   validation: { start: string; end: string };
   forecastInit: string;
+  /** Step between the forecasts' init times (models and baselines alike, so scorecards pair them all). */
+  initStep: string;
+  /** Step between the ensemble's init times: a multiple of initStep (its inits are a subset). */
+  ensembleInitStep: string;
   lead: string;
   steps: number;
   minutes: number;
@@ -34,6 +38,8 @@ const PLANS: Record<DemoSize, Plan> = {
     train: { start: "2018-01-01", end: "2018-02-28" },
     validation: { start: "2018-03-01", end: "2018-03-10" },
     forecastInit: "2018-03-11:2018-03-25",
+    initStep: "24h",
+    ensembleInitStep: "48h",
     lead: "12h:3d:12h",
     steps: 40,
     minutes: 1.5,
@@ -48,6 +54,8 @@ const PLANS: Record<DemoSize, Plan> = {
     train: { start: "2018-01-01", end: "2019-06-30" },
     validation: { start: "2019-07-01", end: "2019-08-31" },
     forecastInit: "2019-09-01:2019-12-20",
+    initStep: "72h",
+    ensembleInitStep: "216h",
     lead: "12h:5d:12h",
     steps: 3000,
     minutes: 10,
@@ -155,17 +163,17 @@ export async function runDemoPipeline(services: Services, size: DemoSize, log: D
   // 3. Forecasts: both models, a small ensemble of the GNN, and the baselines.
   const forecastIds: string[] = [];
   const have = async (name: string) => (await db.select().from(forecasts).where(eq(forecasts.path, path.join(home, "forecasts", `${name}.zarr`))))[0];
-  const infer = async (runId: string, name: string, members: number) => {
+  const infer = async (runId: string, name: string, members: number, initStep: string) => {
     const existing = await have(name);
     if (existing) return existing.id;
     const [final] = await db.select().from(checkpoints).where(and(eq(checkpoints.runId, runId), eq(checkpoints.kind, "final")));
     if (!final) throw new Error(`run ${runId} has no final checkpoint`);
-    const r = await runJob(`inference ${name}`, "inference.run", { checkpoint: final.id, dataset: datasetPath, init: plan.forecastInit, initStep: "24h", lead: plan.lead, members, name });
+    const r = await runJob(`inference ${name}`, "inference.run", { checkpoint: final.id, dataset: datasetPath, init: plan.forecastInit, initStep, lead: plan.lead, members, name });
     return String(r.forecastId);
   };
-  forecastIds.push(await infer(runIds[0], `demo-gnn-${size}`, 1));
-  forecastIds.push(await infer(runIds[1], `demo-mlp-${size}`, 1));
-  forecastIds.push(await infer(runIds[0], `demo-gnn-ens-${size}`, 4));
+  forecastIds.push(await infer(runIds[0], `demo-gnn-${size}`, 1, plan.initStep));
+  forecastIds.push(await infer(runIds[1], `demo-mlp-${size}`, 1, plan.initStep));
+  forecastIds.push(await infer(runIds[0], `demo-gnn-ens-${size}`, 4, plan.ensembleInitStep));
   // The climatology (and so the climatology forecast and every ACC) comes from the training and
   // validation dates only: never from the held-out period the forecasts are verified on.
   const climatologyPeriod = `${plan.train.start}:${plan.validation.end}`;
@@ -178,7 +186,7 @@ export async function runDemoPipeline(services: Services, size: DemoSize, log: D
         kind,
         dataset: datasetPath,
         init: plan.forecastInit,
-        initStep: "24h",
+        initStep: plan.initStep,
         leads: plan.lead,
         name,
         ...(kind === "climatology" ? { period: climatologyPeriod } : {}),
