@@ -61,6 +61,10 @@ export function sumClassesIntoRegions(acc: Float64Array, stride: number, regions
   });
 }
 
+export function checkDeterministicInput(input: DeterministicInput, regions: RegionSet): void {
+  checkLengths(input.forecast.length, [input.truth, input.climatology, input.weights], regions);
+}
+
 /** Per-region stats from per-class deterministic records (layout: kernels.ts). */
 export function deterministicStatsFromClasses(acc: Float64Array, regions: RegionSet, withAnomaly: boolean): DeterministicStats[] {
   return sumClassesIntoRegions(acc, DET_RECORD, regions).map((s) => {
@@ -103,7 +107,7 @@ export function accumulateDeterministic(
   range?: PointRange,
 ): DeterministicStats[] {
   const { forecast, truth, climatology, weights } = input;
-  checkLengths(forecast.length, [truth, climatology, weights], regions);
+  checkDeterministicInput(input, regions);
   checkRange(range, forecast.length);
   const lo = range?.start ?? 0;
   const hi = range?.end ?? forecast.length;
