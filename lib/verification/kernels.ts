@@ -273,55 +273,64 @@ export function ensembleSegments(
     points: for (let p = a; p < b; p++) {
       const y = truth[p];
       if (y !== y) continue;
+      // One pass over the members, gathered in the previous point's sorted
+      // order and insertion-sorted as they come. The order-free sums (Σe,
+      // Σe², Σ|e|, counts) are taken on the way; D is kept up to date under
+      // insertions: a value inserted at position j adds (2j + 1 − M)·v, and
+      // each value it shifts up one place adds 2·x.
       let sum = 0;
-      for (let k = 0; k < m; k++) {
+      let sq = 0;
+      let absErr = 0;
+      let d = 0;
+      let below = 0;
+      let ties = 0;
+      let prev = -Infinity;
+      let coef = 1 - m;
+      for (let k = 0; k < m; k++, coef += 2) {
         const v = members[order[k] + p] - y;
-        x[k] = v;
         sum += v;
+        sq += v * v;
+        absErr += Math.abs(v);
+        if (v < 0) below++;
+        else if (v === 0) ties++;
+        if (v >= prev) {
+          x[k] = v;
+          d += coef * v;
+          prev = v;
+        } else {
+          const id = order[k];
+          let j = k - 1;
+          let shifted = 0;
+          while (j >= 0 && x[j] > v) {
+            const u = x[j];
+            x[j + 1] = u;
+            order[j + 1] = order[j];
+            shifted += u;
+            j--;
+          }
+          x[j + 1] = v;
+          order[j + 1] = id;
+          d += (2 * j + 3 - m) * v + 2 * shifted;
+        }
       }
       if (sum !== sum) {
-        // a NaN member drops the point (±Inf members alone give NaN sums, kept as before)
+        // a NaN member drops the point (its order may be scrambled: that only costs the next point time)
         for (let k = 0; k < m; k++) {
-          const v = members[order[k] + p];
+          const v = members[k * n + p];
           if (v !== v) continue points;
         }
       }
-      for (let i = 1; i < m; i++) {
-        const v = x[i];
-        if (x[i - 1] <= v) continue;
-        const id = order[i];
-        let j = i - 1;
-        while (j >= 0 && x[j] > v) {
-          x[j + 1] = x[j];
-          order[j + 1] = order[j];
-          j--;
-        }
-        x[j + 1] = v;
-        order[j + 1] = id;
-      }
       const me = sum * invM;
-      let absErr = 0;
-      let sq = 0;
-      let d = 0;
-      let below = 0;
-      for (let k = 0; k < m; k++) {
-        const v = x[k];
-        if (v < 0) {
-          absErr -= v;
-          below++;
-        } else absErr += v;
-        const dm = v - me;
-        sq += dm * dm;
-        d += (2 * k + 1 - m) * v;
-      }
-      let ties = 0;
-      while (below + ties < m && x[below + ties] === 0) ties++;
+      // Σ(x − x̄)² = Σe² − M·ē² (e = x − y; exact to ~1e-16·Σe², ample for
+      // errors not many orders above the spread); never below 0
+      const ssd = sq - sum * me;
+      const var_ = ssd > 0 ? ssd * invM1 : 0;
       const wp = uniform ? 1 : w[p];
       cnt++;
       sw += wp;
       sS += wp * absErr * invM;
       sD += wp * 2 * d;
-      sV += wp * sq * invM1;
+      sV += wp * var_;
       sME += wp * me;
       sMSE += wp * me * me;
       if (ties === 0) hist[hb + below] += wp;

@@ -54,9 +54,13 @@ export class ScoringPool {
   private sharedWeights = new WeakMap<Float64Array, Float64Array>();
   private sharedSegments = new WeakMap<ScoringSegments, SegmentView>();
 
-  constructor(threads: number = defaultScoringThreads()) {
+  /** Fields with fewer points are scored in the calling thread. */
+  readonly minPoints: number;
+
+  constructor(threads: number = defaultScoringThreads(), options: { minPoints?: number } = {}) {
     if (!Number.isInteger(threads) || threads < 1) throw new Error(`ScoringPool: threads must be a positive integer, got ${threads}`);
     this.threads = threads;
+    this.minPoints = options.minPoints ?? MIN_PARALLEL_POINTS;
   }
 
   /** Error of a worker that failed; the pool then scores in the calling thread. */
@@ -90,7 +94,7 @@ export class ScoringPool {
   }
 
   private useWorkers(points: number): boolean {
-    return this.threads > 1 && !this.failed && !this.closed && points >= MIN_PARALLEL_POINTS;
+    return this.threads > 1 && !this.failed && !this.closed && points >= this.minPoints;
   }
 
   private async runDeterministic(input: DeterministicInput, regions: RegionSet): Promise<DeterministicStats[]> {
