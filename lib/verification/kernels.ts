@@ -275,24 +275,24 @@ export function ensembleSegments(
       if (y !== y) continue;
       // One pass over the members, gathered in the previous point's sorted
       // order and insertion-sorted as they come. The order-free sums (Σe,
-      // Σe², Σ|e|, counts) are taken on the way; D is kept up to date under
+      // Σe², Σ of the negative e, count below) are taken on the way; D is kept up to date under
       // insertions: a value inserted at position j adds (2j + 1 − M)·v, and
       // each value it shifts up one place adds 2·x.
       let sum = 0;
       let sq = 0;
-      let absErr = 0;
+      let neg = 0;
       let d = 0;
       let below = 0;
-      let ties = 0;
       let prev = -Infinity;
       let coef = 1 - m;
       for (let k = 0; k < m; k++, coef += 2) {
         const v = members[order[k] + p] - y;
         sum += v;
         sq += v * v;
-        absErr += Math.abs(v);
-        if (v < 0) below++;
-        else if (v === 0) ties++;
+        if (v < 0) {
+          below++;
+          neg += v;
+        }
         if (v >= prev) {
           x[k] = v;
           d += coef * v;
@@ -320,6 +320,10 @@ export function ensembleSegments(
           if (v !== v) continue points;
         }
       }
+      // Σ|e| = Σe − 2·Σ_{e<0} e; the members equal to the truth follow the negative ones
+      const absErr = sum - 2 * neg;
+      let ties = 0;
+      while (below + ties < m && x[below + ties] === 0) ties++;
       const me = sum * invM;
       // Σ(x − x̄)² = Σe² − M·ē² (e = x − y; exact to ~1e-16·Σe², ample for
       // errors not many orders above the spread); never below 0
