@@ -4,7 +4,9 @@
  * DeterministicStats. NaN in f or o drops the point from every sum of the
  * error block; NaN in f, o or c drops it from the anomaly block.
  */
+import { DET_RECORD, deterministicSegments, reduceSegments } from "./kernels";
 import type { RegionSet } from "./regions";
+import { scoringSegments, segmentsInRange } from "./segments";
 import type { AnomalyStats, DeterministicStats, WindVectorStats } from "./stats";
 
 export type Field = Float32Array | Float64Array;
@@ -59,140 +61,45 @@ export function sumClassesIntoRegions(acc: Float64Array, stride: number, regions
   });
 }
 
-// Accumulator layout, per class.
-const N = 0;
-const W = 1;
-const WE = 2;
-const WAE = 3;
-const WE2 = 4;
-const AN = 5;
-const AW = 6;
-const AF = 7;
-const AO = 8;
-const AFO = 9;
-const AFF = 10;
-const AOO = 11;
-const STRIDE_PLAIN = 5;
-const STRIDE_ANOM = 12;
-
-// The passes walk the region set's runs and keep the sums of a run in local
-// variables (registers), adding them to the class accumulators at the end of
-// the run. Weights are non-negative, so |w·e| = w·|e|.
-
-function errorPass(
-  f: Field,
-  o: Field,
-  w: Float64Array,
-  regions: RegionSet,
-  acc: Float64Array,
-  stride: number,
-  lo: number,
-  hi: number,
-): void {
-  const { runStart, runClass } = regions;
-  for (let r = 0; r < runClass.length; r++) {
-    const start = Math.max(runStart[r], lo);
-    const end = Math.min(runStart[r + 1], hi);
-    if (start >= end) continue;
-    let cnt = 0;
-    let sw = 0;
-    let swe = 0;
-    let swae = 0;
-    let swe2 = 0;
-    for (let p = start; p < end; p++) {
-      const e = f[p] - o[p];
-      if (e !== e) continue;
-      const wp = w[p];
-      const we = wp * e;
-      cnt++;
-      sw += wp;
-      swe += we;
-      swae += Math.abs(we);
-      swe2 += we * e;
-    }
-    const b = runClass[r] * stride;
-    acc[b + N] += cnt;
-    acc[b + W] += sw;
-    acc[b + WE] += swe;
-    acc[b + WAE] += swae;
-    acc[b + WE2] += swe2;
-  }
+export function checkDeterministicInput(input: DeterministicInput, regions: RegionSet): void {
+  checkLengths(input.forecast.length, [input.truth, input.climatology, input.weights], regions);
 }
 
-function errorAndAnomalyPass(
-  f: Field,
-  o: Field,
-  c: Field,
-  w: Float64Array,
-  regions: RegionSet,
-  acc: Float64Array,
-  lo: number,
-  hi: number,
-): void {
-  const { runStart, runClass } = regions;
-  for (let r = 0; r < runClass.length; r++) {
-    const start = Math.max(runStart[r], lo);
-    const end = Math.min(runStart[r + 1], hi);
-    if (start >= end) continue;
-    let cnt = 0;
-    let sw = 0;
-    let swe = 0;
-    let swae = 0;
-    let swe2 = 0;
-    let acnt = 0;
-    let asw = 0;
-    let sf = 0;
-    let so = 0;
-    let sfo = 0;
-    let sff = 0;
-    let soo = 0;
-    for (let p = start; p < end; p++) {
-      const fp = f[p];
-      const op = o[p];
-      const e = fp - op;
-      if (e !== e) continue;
-      const wp = w[p];
-      const we = wp * e;
-      cnt++;
-      sw += wp;
-      swe += we;
-      swae += Math.abs(we);
-      swe2 += we * e;
-      const cp = c[p];
-      if (cp !== cp) continue;
-      const fa = fp - cp;
-      const oa = op - cp;
-      const wfa = wp * fa;
-      const woa = wp * oa;
-      acnt++;
-      asw += wp;
-      sf += wfa;
-      so += woa;
-      sfo += wfa * oa;
-      sff += wfa * fa;
-      soo += woa * oa;
+/** Per-region stats from per-class deterministic records (layout: kernels.ts). */
+export function deterministicStatsFromClasses(acc: Float64Array, regions: RegionSet, withAnomaly: boolean): DeterministicStats[] {
+  return sumClassesIntoRegions(acc, DET_RECORD, regions).map((s) => {
+    const stats: DeterministicStats = {
+      kind: "deterministic",
+      count: s[0],
+      sumW: s[1],
+      sumWErr: s[2],
+      sumWAbsErr: s[3],
+      sumWSqErr: s[4],
+    };
+    if (withAnomaly) {
+      const [ase, ase2, so, soo, seo] = [s[7], s[8], s[9], s[10], s[11]];
+      const anomaly: AnomalyStats = {
+        count: s[5],
+        sumW: s[6],
+        sumWF: so + ase,
+        sumWO: so,
+        sumWFO: soo + seo,
+        sumWFF: soo + 2 * seo + ase2,
+        sumWOO: soo,
+      };
+      stats.anomaly = anomaly;
     }
-    const b = runClass[r] * STRIDE_ANOM;
-    acc[b + N] += cnt;
-    acc[b + W] += sw;
-    acc[b + WE] += swe;
-    acc[b + WAE] += swae;
-    acc[b + WE2] += swe2;
-    acc[b + AN] += acnt;
-    acc[b + AW] += asw;
-    acc[b + AF] += sf;
-    acc[b + AO] += so;
-    acc[b + AFO] += sfo;
-    acc[b + AFF] += sff;
-    acc[b + AOO] += soo;
-  }
+    return stats;
+  });
 }
 
 /**
  * Accumulate deterministic sufficient statistics for every region of the set
  * in one pass. Returns one record per region, in the region set's order.
  * `range` restricts the pass to points [start, end), so that workers can
- * split a field; merge their results with addStats.
+ * split a field; merge their results with addStats. (ScoringPool in
+ * parallel.ts splits at segment boundaries instead, which gives the same
+ * bits as one call over the whole field.)
  */
 export function accumulateDeterministic(
   input: DeterministicInput,
@@ -200,37 +107,16 @@ export function accumulateDeterministic(
   range?: PointRange,
 ): DeterministicStats[] {
   const { forecast, truth, climatology, weights } = input;
-  checkLengths(forecast.length, [truth, climatology, weights], regions);
+  checkDeterministicInput(input, regions);
   checkRange(range, forecast.length);
   const lo = range?.start ?? 0;
   const hi = range?.end ?? forecast.length;
-  const stride = climatology ? STRIDE_ANOM : STRIDE_PLAIN;
-  const acc = new Float64Array(regions.classCount * stride);
-  if (climatology) errorAndAnomalyPass(forecast, truth, climatology, weights, regions, acc, lo, hi);
-  else errorPass(forecast, truth, weights, regions, acc, stride, lo, hi);
-  return sumClassesIntoRegions(acc, stride, regions).map((s) => {
-    const stats: DeterministicStats = {
-      kind: "deterministic",
-      count: s[N],
-      sumW: s[W],
-      sumWErr: s[WE],
-      sumWAbsErr: s[WAE],
-      sumWSqErr: s[WE2],
-    };
-    if (climatology) {
-      const anomaly: AnomalyStats = {
-        count: s[AN],
-        sumW: s[AW],
-        sumWF: s[AF],
-        sumWO: s[AO],
-        sumWFO: s[AFO],
-        sumWFF: s[AFF],
-        sumWOO: s[AOO],
-      };
-      stats.anomaly = anomaly;
-    }
-    return stats;
-  });
+  const seg = scoringSegments(regions, weights);
+  const { s0, s1 } = segmentsInRange(seg, lo, hi);
+  const records = new Float64Array(seg.count * DET_RECORD);
+  deterministicSegments(forecast, truth, climatology ?? null, weights, seg, s0, s1, lo, hi, records);
+  const acc = reduceSegments(records, DET_RECORD, seg.cls, regions.classCount, s0, s1);
+  return deterministicStatsFromClasses(acc, regions, climatology !== undefined);
 }
 
 /** Accumulate wind-vector squared-error sums (u and v together) for every region. */

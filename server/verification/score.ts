@@ -12,8 +12,8 @@ import { openDataset, dateIndex, type Dataset } from "../../lib/datasets";
 import { openClimatology, type Climatology } from "../../lib/forecasts/climatology";
 import { openForecast, type ForecastReader } from "../../lib/forecasts/store";
 import type { Grid } from "../../lib/grids";
-import { accumulateDeterministic, accumulateWindVector } from "../../lib/verification/deterministic";
-import { accumulateEnsemble } from "../../lib/verification/ensemble";
+import { accumulateWindVector } from "../../lib/verification/deterministic";
+import { ScoringPool } from "../../lib/verification/parallel";
 import { compileRegions, regionName, type RegionSpec } from "../../lib/verification/regions";
 import type { SufficientStats } from "../../lib/verification/stats";
 import type { Db } from "../db/storage";
@@ -70,6 +70,11 @@ export interface ScoreOptions {
   signal?: AbortSignal;
   onProgress?: (done: number, total: number, message: string) => Promise<void> | void;
   log?: (message: string) => Promise<void> | void;
+  /**
+   * Worker threads for the kernels (lib/verification/parallel.ts; bit-identical results for any
+   * count). Default: a pool of defaultScoringThreads() made for this run and closed at its end.
+   */
+  pool?: ScoringPool;
 }
 
 export interface ScoreResult {
@@ -177,6 +182,7 @@ export async function scoreForecast(db: Db, o: ScoreOptions): Promise<ScoreResul
   let resumed = 0;
   const fBuf = perm ? new Float32Array(variables.length * M * P) : null;
   const mean = new Float32Array(P);
+  const pool = o.pool ?? new ScoringPool();
   try {
     for (let i = 0; i < F.initTimes.length; i++) {
       const init = F.initTimes[i];
@@ -231,10 +237,10 @@ export async function scoreForecast(db: Db, o: ScoreOptions): Promise<ScoreResul
         for (let v = 0; v < variables.length; v++) {
           const { variable, level } = splitLevel(variables[v]);
           const c = cx && cIdx[v] >= 0 ? cx.subarray(cIdx[v] * P, cIdx[v] * P + P) : undefined;
-          push(variable, level, "deterministic", accumulateDeterministic({ forecast: detField(v), truth: truthField(v), climatology: c, weights }, regionSet));
+          push(variable, level, "deterministic", await pool.deterministic({ forecast: detField(v), truth: truthField(v), climatology: c, weights }, regionSet));
           if (M > 1) {
             const off = fOff(v);
-            push(variable, level, "ensemble", accumulateEnsemble({ members: fx.subarray(off, off + M * P), memberCount: M, truth: truthField(v), weights }, regionSet));
+            push(variable, level, "ensemble", await pool.ensemble({ members: fx.subarray(off, off + M * P), memberCount: M, truth: truthField(v), weights }, regionSet));
           }
         }
         for (const pr of pairs) {
@@ -262,6 +268,8 @@ export async function scoreForecast(db: Db, o: ScoreOptions): Promise<ScoreResul
   } catch (err) {
     await db.update(scoreRuns).set({ status: "failed" }).where(eq(scoreRuns.id, runId));
     throw err;
+  } finally {
+    if (!o.pool) await pool.close();
   }
   await db.update(scoreRuns).set({ status: "completed", finishedAt: new Date() }).where(eq(scoreRuns.id, runId));
   if (resumed) await o.log?.(`resumed: ${resumed} init times were already stored`);

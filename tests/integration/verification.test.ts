@@ -20,6 +20,9 @@ import { scoreRuns, scoreStats } from "@/server/db/schema";
 import { openServices, type Services } from "@/server/services";
 import { appRouter } from "@/server/trpc/router";
 import { forecastBaselineJob, verificationScoreJob } from "@/server/verification/jobs";
+import { parseRegions } from "@/server/verification/regions";
+import { scoreForecast } from "@/server/verification/score";
+import { ScoringPool } from "@/lib/verification/parallel";
 
 const FAKE_JOB_ID = "00000000-0000-4000-8000-0000000000aa";
 const RECIPE = `
@@ -203,6 +206,28 @@ describe("score jobs", () => {
     await verificationScoreJob.run(payload, ctx());
     expect(await count()).toBe(before);
     await expect(verificationScoreJob.run({ ...payload, regions: ["atlantis"] }, ctx())).rejects.toThrow(/unknown region 'atlantis'/);
+  });
+
+  it("scoring with worker threads stores the same statistics as the single-thread path", async () => {
+    // The jobs above ran in one thread (the 22.5° grid is far below MIN_PARALLEL_POINTS); re-score
+    // the persistence and ensemble forecasts with a 2-thread pool that splits even tiny fields.
+    const db = services.storage.db;
+    const rowsOf = async (runId: string) =>
+      (await db.select().from(scoreStats).where(eq(scoreStats.scoreRunId, runId))).map((r) => ({ key: `${r.variable}|${r.level}|${r.region}|${r.leadHours}|${r.initTime.getTime()}|${r.kind}`, stats: r.stats })).sort((a, b) => a.key.localeCompare(b.key));
+    const pool = new ScoringPool(2, { minPoints: 1 });
+    try {
+      for (const k of ["persistence", "ensemble"] as const) {
+        const single = await rowsOf(runs[k]);
+        expect(single.length).toBeGreaterThan(1000);
+        const res = await scoreForecast(db, { forecast: results[k].forecastId, truth: truthPath, climatology: results.climatology.climatologyPath!, regions: parseRegions(regions), pool });
+        expect(res.scoreRunId).toBe(runs[k]);
+        expect(await rowsOf(runs[k])).toEqual(single);
+      }
+      expect(pool.workerError).toBeNull();
+      expect(pool.workerTasks).toBeGreaterThan(2 * 310 * 4);
+    } finally {
+      await pool.close();
+    }
   });
 
   it("scorecards and curves through the router", async () => {

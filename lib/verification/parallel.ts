@@ -1,0 +1,257 @@
+/**
+ * ScoringPool: the deterministic and ensemble kernels split over worker
+ * threads on shared memory.
+ *
+ * A field's scoring segments (segments.ts) are cut into `threads` ranges of
+ * about equal point counts; the calling thread scores the first range and
+ * `threads − 1` persistent workers the others, each writing its
+ * per-segment records into one SharedArrayBuffer. The records are then
+ * reduced in segment order exactly as accumulateDeterministic /
+ * accumulateEnsemble do, so the statistics are bit-identical to the
+ * single-thread functions for any thread count.
+ *
+ * Memory: inputs already in SharedArrayBuffers are used in place; others are
+ * copied into staging buffers owned by the pool (one per input role, grown to
+ * the largest field seen, reused), so memory stays bounded by one field of
+ * each role. Weights and segment tables are shared once per weights array.
+ * One call at a time (calls are serialised internally).
+ */
+import os from "node:os";
+import { Worker } from "node:worker_threads";
+import { accumulateDeterministic, checkDeterministicInput, type DeterministicInput, deterministicStatsFromClasses, type Field } from "./deterministic";
+import { accumulateEnsemble, checkEnsembleInput, type EnsembleInput, ensembleStatsFromClasses } from "./ensemble";
+import { DET_RECORD, ENS_RECORD, reduceSegments, type SegmentView } from "./kernels";
+import { runKernelTask, type KernelReply, type KernelTask } from "./parallel-tasks";
+import type { RegionSet } from "./regions";
+import { scoringSegments, splitSegments, type ScoringSegments } from "./segments";
+import type { DeterministicStats, EnsembleStats } from "./stats";
+
+/** Threads used when none are given: the machine's parallelism, at most 4. */
+export function defaultScoringThreads(): number {
+  return Math.max(1, Math.min(4, os.availableParallelism()));
+}
+
+/** Below this many points a field is scored in the calling thread (messages would cost more). */
+export const MIN_PARALLEL_POINTS = 32_768;
+
+type Pending = { resolve: () => void; reject: (e: Error) => void };
+
+function isShared(a: ArrayBufferView): boolean {
+  return typeof SharedArrayBuffer !== "undefined" && a.buffer instanceof SharedArrayBuffer;
+}
+
+export class ScoringPool {
+  readonly threads: number;
+  private workers: Worker[] = [];
+  private pending = new Map<number, Pending>();
+  private nextId = 1;
+  /** Tasks completed by worker threads so far. */
+  workerTasks = 0;
+  private failed: Error | null = null;
+  private closed = false;
+  private queue: Promise<unknown> = Promise.resolve();
+  private staging = new Map<string, SharedArrayBuffer>();
+  private sharedWeights = new WeakMap<Float64Array, Float64Array>();
+  private sharedSegments = new WeakMap<ScoringSegments, SegmentView>();
+
+  /** Fields with fewer points are scored in the calling thread. */
+  readonly minPoints: number;
+
+  constructor(threads: number = defaultScoringThreads(), options: { minPoints?: number } = {}) {
+    if (!Number.isInteger(threads) || threads < 1) throw new Error(`ScoringPool: threads must be a positive integer, got ${threads}`);
+    this.threads = threads;
+    this.minPoints = options.minPoints ?? MIN_PARALLEL_POINTS;
+  }
+
+  /** Error of a worker that failed; the pool then scores in the calling thread. */
+  get workerError(): Error | null {
+    return this.failed;
+  }
+
+  /** accumulateDeterministic over the whole field, split over the pool's threads. */
+  deterministic(input: DeterministicInput, regions: RegionSet): Promise<DeterministicStats[]> {
+    return this.serialise(() => this.runDeterministic(input, regions));
+  }
+
+  /** accumulateEnsemble over the whole field, split over the pool's threads. */
+  ensemble(input: EnsembleInput, regions: RegionSet): Promise<EnsembleStats[]> {
+    return this.serialise(() => this.runEnsemble(input, regions));
+  }
+
+  /** Stop the workers. The pool can still be used afterwards, in the calling thread only. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const ws = this.workers;
+    this.workers = [];
+    await Promise.all(ws.map((w) => w.terminate()));
+    this.staging.clear();
+  }
+
+  private serialise<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private useWorkers(points: number): boolean {
+    return this.threads > 1 && !this.failed && !this.closed && points >= this.minPoints;
+  }
+
+  private async runDeterministic(input: DeterministicInput, regions: RegionSet): Promise<DeterministicStats[]> {
+    const n = input.forecast.length;
+    if (!this.useWorkers(n)) return accumulateDeterministic(input, regions);
+    checkDeterministicInput(input, regions);
+    const seg = scoringSegments(regions, input.weights);
+    const out = this.stage("det-out", new Float64Array(0), seg.count * DET_RECORD) as Float64Array;
+    const base = {
+      seg: this.shareSegments(seg),
+      weights: this.shareWeights(input.weights),
+      lo: 0,
+      hi: n,
+      out,
+      forecast: this.shareField("forecast", input.forecast),
+      truth: this.shareField("truth", input.truth),
+      climatology: input.climatology ? this.shareField("climatology", input.climatology) : null,
+    };
+    const ok = await this.split(seg, (s0, s1, id) => ({ kind: "deterministic", id, s0, s1, ...base }));
+    if (!ok) return accumulateDeterministic(input, regions);
+    const acc = reduceSegments(out, DET_RECORD, seg.cls, regions.classCount, 0, seg.count);
+    return deterministicStatsFromClasses(acc, regions, input.climatology !== undefined);
+  }
+
+  private async runEnsemble(input: EnsembleInput, regions: RegionSet): Promise<EnsembleStats[]> {
+    checkEnsembleInput(input, regions);
+    const n = input.truth.length;
+    if (!this.useWorkers(n)) return accumulateEnsemble(input, regions);
+    const m = input.memberCount;
+    const seg = scoringSegments(regions, input.weights);
+    const out = this.stage("ens-out", new Float64Array(0), seg.count * ENS_RECORD) as Float64Array;
+    const hist = this.stage("ens-hist", new Float64Array(0), seg.count * (m + 1)) as Float64Array;
+    const base = {
+      seg: this.shareSegments(seg),
+      weights: this.shareWeights(input.weights),
+      lo: 0,
+      hi: n,
+      out,
+      hist,
+      members: this.shareField("members", input.members),
+      memberCount: m,
+      truth: this.shareField("truth", input.truth),
+    };
+    const ok = await this.split(seg, (s0, s1, id) => ({ kind: "ensemble", id, s0, s1, ...base }));
+    if (!ok) return accumulateEnsemble(input, regions);
+    const acc = reduceSegments(out, ENS_RECORD, seg.cls, regions.classCount, 0, seg.count);
+    const hacc = reduceSegments(hist, m + 1, seg.cls, regions.classCount, 0, seg.count);
+    return ensembleStatsFromClasses(acc, hacc, m, regions);
+  }
+
+  /**
+   * Run the task over `threads` segment ranges: ranges 1… in the workers,
+   * range 0 here. False if a worker failed (the caller then redoes the field
+   * in this thread).
+   */
+  private async split(seg: ScoringSegments, task: (s0: number, s1: number, id: number) => KernelTask): Promise<boolean> {
+    const bounds = splitSegments(seg, this.threads);
+    this.ensureWorkers();
+    const waits: Promise<void>[] = [];
+    for (let i = 1; i < this.threads; i++) {
+      const id = this.nextId++;
+      const w = this.workers[i - 1];
+      waits.push(
+        new Promise<void>((resolve, reject) => {
+          this.pending.set(id, { resolve, reject });
+          w.ref();
+          w.postMessage(task(bounds[i], bounds[i + 1], id));
+        }),
+      );
+    }
+    runKernelTask(task(bounds[0], bounds[1], 0));
+    try {
+      await Promise.all(waits);
+      return true;
+    } catch (err) {
+      if (err instanceof KernelError) throw err;
+      return false;
+    } finally {
+      if (this.pending.size === 0) for (const w of this.workers) w.unref();
+    }
+  }
+
+  private ensureWorkers(): void {
+    while (this.workers.length < this.threads - 1) {
+      const w = new Worker(new URL("./parallel-worker.mjs", import.meta.url));
+      w.unref();
+      w.on("message", (r: KernelReply) => {
+        const p = this.pending.get(r.id);
+        if (!p) return;
+        this.pending.delete(r.id);
+        if (r.error) p.reject(new KernelError(r.error));
+        else {
+          this.workerTasks++;
+          p.resolve();
+        }
+      });
+      w.on("error", (err) => this.fail(err instanceof Error ? err : new Error(String(err))));
+      w.on("exit", (code) => {
+        if (!this.closed) this.fail(new Error(`scoring worker exited with code ${code}`));
+      });
+      this.workers.push(w);
+    }
+  }
+
+  private fail(err: Error): void {
+    this.failed ??= err;
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of pending) p.reject(err);
+    const ws = this.workers;
+    this.workers = [];
+    for (const w of ws) void w.terminate();
+  }
+
+  /** A view of `a` in shared memory: `a` itself, or a copy in the staging buffer of `role`. */
+  private shareField(role: string, a: Field): Field {
+    if (isShared(a)) return a;
+    const view = this.stage(role, a, a.length);
+    view.set(a);
+    return view;
+  }
+
+  private stage(role: string, like: Field, length: number): Field {
+    const key = `${role}:${like instanceof Float32Array ? "f32" : "f64"}`;
+    const bytes = length * like.BYTES_PER_ELEMENT;
+    let buf = this.staging.get(key);
+    if (!buf || buf.byteLength < bytes) {
+      buf = new SharedArrayBuffer(bytes);
+      this.staging.set(key, buf);
+    }
+    return like instanceof Float32Array ? new Float32Array(buf, 0, length) : new Float64Array(buf, 0, length);
+  }
+
+  private shareWeights(w: Float64Array): Float64Array {
+    if (isShared(w)) return w;
+    let s = this.sharedWeights.get(w);
+    if (!s) {
+      s = new Float64Array(new SharedArrayBuffer(w.byteLength));
+      s.set(w);
+      this.sharedWeights.set(w, s);
+    }
+    return s;
+  }
+
+  private shareSegments(seg: ScoringSegments): SegmentView {
+    let v = this.sharedSegments.get(seg);
+    if (!v) {
+      const start = new Int32Array(new SharedArrayBuffer(seg.start.byteLength));
+      start.set(seg.start);
+      const weight = new Float64Array(new SharedArrayBuffer(seg.weight.byteLength));
+      weight.set(seg.weight);
+      v = { start, weight, uniform: seg.uniform };
+      this.sharedSegments.set(seg, v);
+    }
+    return v;
+  }
+}
+
+/** An error thrown by a kernel inside a worker (bad input), as opposed to a failed worker. */
+export class KernelError extends Error {}
