@@ -252,16 +252,19 @@ export async function scoreForecast(db: Db, o: ScoreOptions): Promise<ScoreResul
         fields++;
         if (done % 4 === 0) await o.onProgress?.(done / total, total, `init ${i + 1}/${F.initTimes.length}, lead ${lead} h`);
       }
-      // one statement per init time: an init time is either fully stored or not at all
-      for (let k = 0; k < rows.length; k += 2000) {
-        await db
-          .insert(scoreStats)
-          .values(rows.slice(k, k + 2000))
-          .onConflictDoUpdate({
-            target: [scoreStats.scoreRunId, scoreStats.variable, scoreStats.level, scoreStats.region, scoreStats.leadHours, scoreStats.initTime, scoreStats.kind],
-            set: { stats: sql`excluded.stats` },
-          });
-      }
+      // one transaction per init time (in statements of 2,000 rows): an init time is either fully
+      // stored or not at all, so a resumed job may skip the init times it finds
+      await db.transaction(async (tx) => {
+        for (let k = 0; k < rows.length; k += 2000) {
+          await tx
+            .insert(scoreStats)
+            .values(rows.slice(k, k + 2000))
+            .onConflictDoUpdate({
+              target: [scoreStats.scoreRunId, scoreStats.variable, scoreStats.level, scoreStats.region, scoreStats.leadHours, scoreStats.initTime, scoreStats.kind],
+              set: { stats: sql`excluded.stats` },
+            });
+        }
+      });
       rowsWritten += rows.length;
       await o.onProgress?.(done / total, total, `init ${i + 1}/${F.initTimes.length} stored`);
     }
