@@ -13,7 +13,7 @@ import type { JsonNumber } from "@/server/trpc/routers/tracking";
 import { ArtifactsBrowser } from "./artifacts-browser";
 import { MetricCharts, type ChartRun } from "./metric-charts";
 import { ParamsTree } from "./params-tree";
-import { formatEpoch, formatRunDuration, RunStatusBadge } from "./run-bits";
+import { formatEpoch, formatMetric, formatRunDuration, RunStatusBadge } from "./run-bits";
 
 const SOURCE_TAGS: [string, string][] = [
   ["mlflow.source.name", "Source"],
@@ -130,6 +130,12 @@ export function RunDetail({ runId }: { runId: string }) {
             <div className="value mono">{tag(k)}</div>
           </div>
         ))}
+        {last.has("train_mse_loss_step") ? (
+          <div className="card" data-testid="run-final-loss" data-value={String(last.get("train_mse_loss_step"))}>
+            <div className="label">Last training loss</div>
+            <div className="value mono">{formatMetric(last.get("train_mse_loss_step"))}</div>
+          </div>
+        ) : null}
         <div className="card" data-testid="run-params-metrics">
           <div className="label">Params / metrics</div>
           <div className="value">

@@ -145,7 +145,7 @@ function ForecastsTable({ forecasts, testId }: { forecasts: StoryForecast[]; tes
 }
 
 /** Variable / region / score pickers fed by a score run's summary. */
-function useCurvePicker(scoreRunId: string | null) {
+function useCurvePicker(scoreRunId: string | null, { pickVariable = true } = {}) {
   const trpc = useTRPC();
   const summary = useQuery({ ...trpc.verification.scoreRunSummary.queryOptions({ id: scoreRunId ?? "" }), enabled: !!scoreRunId });
   const [varKey, setVarKey] = useState("");
@@ -157,16 +157,18 @@ function useCurvePicker(scoreRunId: string | null) {
   const r = region || (regions.includes("global") ? "global" : regions[0]) || "";
   const controls = (
     <>
-      <label>
-        Variable{" "}
-        <select data-testid="curve-variable" value={v ? `${v.variable}|${v.level}` : ""} onChange={(e) => setVarKey(e.target.value)}>
-          {vars.map((x) => (
-            <option key={`${x.variable}|${x.level}`} value={`${x.variable}|${x.level}`}>
-              {variableLabel(x.variable, x.level)}
-            </option>
-          ))}
-        </select>
-      </label>
+      {pickVariable ? (
+        <label>
+          Variable{" "}
+          <select data-testid="curve-variable" value={v ? `${v.variable}|${v.level}` : ""} onChange={(e) => setVarKey(e.target.value)}>
+            {vars.map((x) => (
+              <option key={`${x.variable}|${x.level}`} value={`${x.variable}|${x.level}`}>
+                {variableLabel(x.variable, x.level)}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
       <label>
         Region{" "}
         <select data-testid="curve-region" value={r} onChange={(e) => setRegion(e.target.value)}>
@@ -374,7 +376,7 @@ export function CompareVerification({ runIds, labels }: { runIds: string[]; labe
   const q = useQuery(trpc.training.forecasts.queryOptions({ runIds }));
   const primaries = (q.data?.runs ?? []).map((r) => r.primary);
   const firstScored = primaries.find((p) => p !== null) ?? null;
-  const picker = useCurvePicker(firstScored?.scoreRunId ?? null);
+  const picker = useCurvePicker(firstScored?.scoreRunId ?? null, { pickVariable: false });
   if (q.error) return <div className="error-box">{q.error.message}</div>;
   if (!q.data) return <p className="muted">Loading forecasts…</p>;
   const data = q.data;

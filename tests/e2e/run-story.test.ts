@@ -86,6 +86,8 @@ output: {grid: "15"}
     const errors = trackPageErrors(page);
     await page.goto(`${server.url}/runs/${ids.runA}`);
     await page.waitForSelector('[data-testid="run-checkpoints"]');
+    const losses = (await server.api.tracking.metricHistory.query({ runIds: [ids.runA], key: "train_mse_loss_step" })).series[0];
+    expect(Number(await page.getAttribute('[data-testid="run-final-loss"]', "data-value"))).toBe(losses.values.at(-1));
     // checkpoint every 3 of 6 steps: a periodic one at 3, the final at 6
     const cps = await page.locator('[data-testid="checkpoint-row"]').evaluateAll((rows) => rows.map((r) => [r.getAttribute("data-step"), r.getAttribute("data-kind")]));
     expect(cps).toEqual([
