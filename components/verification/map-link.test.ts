@@ -1,17 +1,19 @@
 import { describe, expect, it } from "vitest";
+import { parseMapUrl } from "@/lib/maps/map-url";
 import { forecastMapHref } from "./map-link";
 
 describe("forecastMapHref", () => {
-  it("names the truth dataset, variable, init time (without zone) and the forecast with its lead", () => {
-    expect(
-      forecastMapHref({ forecastId: "f-1", truth: "d-9", variable: "z_500", initTime: "2020-01-11T00:00:00.000Z", leadHours: 12 }),
-    ).toBe("/maps?dataset=d-9&variable=z_500&date=2020-01-11T00%3A00%3A00&forecast=f-1&lead=12");
+  it("opens one forecast as forecast | truth | error at its init time (UTC) and lead", () => {
+    const href = forecastMapHref({ forecastId: "f-1", truth: "d-9", variable: "z_500", initTime: "2020-01-11T00:00:00.000Z", leadHours: 12 });
+    expect(href.startsWith("/maps?")).toBe(true);
+    const s = parseMapUrl(href);
+    expect([s.forecast, s.truth, s.variable, s.init, s.lead, s.panels]).toEqual(["f-1", "d-9", "z_500", "2020-01-11T00:00:00Z", 12, ["a", "truth", "err"]]);
+    // an init time without a zone is UTC, as the stores keep it
+    expect(parseMapUrl(forecastMapHref({ forecastId: "f-1", truth: null, initTime: "2020-01-11T06:00:00" })).init).toBe("2020-01-11T06:00:00Z");
   });
 
-  it("adds the second forecast and the triplet layout for a comparison, and omits what is unknown", () => {
-    const href = forecastMapHref({ forecastId: "a", truth: "/data/truth store.zarr" }, { forecastId: "b" });
-    expect(href).toBe("/maps?dataset=%2Fdata%2Ftruth+store.zarr&forecast=a&otherForecast=b&panels=a%2Cb%2Ca-b");
-    const q = new URL(href, "http://x").searchParams;
-    expect([q.get("dataset"), q.get("panels"), q.has("date"), q.has("lead")]).toEqual(["/data/truth store.zarr", "a,b,a-b", false, false]);
+  it("opens two forecasts as run A | run B | A − B and omits what is unknown", () => {
+    const s = parseMapUrl(forecastMapHref({ forecastId: "a", truth: "/data/truth store.zarr" }, { forecastId: "b" }));
+    expect([s.forecast, s.forecastB, s.panels, s.init, s.lead]).toEqual(["a", "b", ["a", "b", "a-b"], undefined, undefined]);
   });
 });

@@ -1,9 +1,8 @@
+import { compareMapUrl, forecastMapUrl } from "@/lib/maps/map-url";
+
 /**
- * Links from verification views to the Maps page. The page keeps its whole state in the URL
- * (components/maps/maps-view.tsx): `dataset` (registered id or path), `variable`, `date`
- * (ISO time or index), `panels`. A forecast is named with `forecast=<id>` and `lead=<hours>`
- * (and a second one for comparisons with `otherForecast=<id>`); `dataset` is the truth it was
- * scored against, `date` the forecast's init time. All map links are built here.
+ * Map links of the run and Compare pages, in the terms those pages hold (forecast, truth, init
+ * time, lead). The URL itself is built by lib/maps/map-url, the one place map links are made.
  */
 export type ForecastMapTarget = {
   forecastId: string;
@@ -15,18 +14,10 @@ export type ForecastMapTarget = {
   leadHours?: number;
 };
 
-const isoNoZone = (iso: string) => iso.replace(/\.\d+Z$|Z$/, "");
+const isoZ = (iso: string) => new Date(Date.parse(/Z$|[+-]\d\d:\d\d$/.test(iso) ? iso : `${iso}Z`)).toISOString().replace(".000Z", "Z");
 
+/** One forecast as "forecast | truth | error"; with `other`, the two forecasts as "run A | run B | A − B". */
 export function forecastMapHref(t: ForecastMapTarget, other?: { forecastId: string }): string {
-  const q = new URLSearchParams();
-  if (t.truth) q.set("dataset", t.truth);
-  if (t.variable) q.set("variable", t.variable);
-  if (t.initTime) q.set("date", isoNoZone(t.initTime));
-  q.set("forecast", t.forecastId);
-  if (t.leadHours !== undefined) q.set("lead", String(t.leadHours));
-  if (other) {
-    q.set("otherForecast", other.forecastId);
-    q.set("panels", "a,b,a-b");
-  }
-  return `/maps?${q.toString()}`;
+  const common = { forecast: t.forecastId, variable: t.variable, init: t.initTime ? isoZ(t.initTime) : undefined, lead: t.leadHours };
+  return other ? compareMapUrl({ ...common, forecastB: other.forecastId }) : forecastMapUrl({ ...common, truth: t.truth ?? undefined });
 }

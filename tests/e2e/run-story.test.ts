@@ -102,8 +102,9 @@ output: {grid: "15"}
     const mapHref = new URL((await row.locator('[data-testid="forecast-map-link"]').getAttribute("href"))!, server.url);
     expect(mapHref.pathname).toBe("/maps");
     expect(mapHref.searchParams.get("forecast")).toBe(ids.fcA);
-    expect(mapHref.searchParams.get("dataset")).toBe(ids.datasetId);
-    expect(mapHref.searchParams.get("date")).toBe("2020-01-11T00:00:00");
+    expect(mapHref.searchParams.get("truth")).toBe(ids.datasetId);
+    expect(mapHref.searchParams.get("init")).toBe("2020-01-11T00:00:00Z");
+    expect(mapHref.searchParams.get("panels")).toBe("a,truth,err");
 
     // Score curves: this run's forecast and persistence (the default reference), values per lead.
     await page.waitForSelector('[data-testid="run-score-curves"] [data-testid="score-chart"] canvas', { timeout: 60_000 });
@@ -175,7 +176,7 @@ output: {grid: "15"}
 
     const maps = new URL((await page.locator('[data-testid="compare-maps-link"]').getAttribute("href"))!, server.url);
     expect(maps.pathname).toBe("/maps");
-    expect([maps.searchParams.get("forecast"), maps.searchParams.get("otherForecast"), maps.searchParams.get("panels")]).toEqual([ids.fcA, ids.fcB, "a,b,a-b"]);
+    expect([maps.searchParams.get("forecast"), maps.searchParams.get("forecastB"), maps.searchParams.get("panels")]).toEqual([ids.fcA, ids.fcB, "a,b,a-b"]);
     await page.locator('[data-testid="compare-score-curves"]').scrollIntoViewIfNeeded();
     await saveScreenshot(page, "compare-verification");
     expect(errors).toEqual([]);
