@@ -1,6 +1,6 @@
-import { and, asc, desc, inArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, inArray, sql, type SQL } from "drizzle-orm";
 import type { ExperimentClause, SearchClause } from "../../../lib/tracking/search-filter";
-import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import { alias, type AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Db } from "../../db/storage";
 import { experiments, experimentTags, latestMetrics, runInputs, runParams, runs, runTags } from "../../db/schema";
 import { viewTypeCondition } from "./experiments";
@@ -65,21 +65,29 @@ function runClauseSql(c: SearchClause): SQL {
 
 export type OrderClause = { kind: "metric" | "param" | "tag" | "attribute"; key: string; ascending: boolean };
 
-function runOrderSql(o: OrderClause): SQL {
+const ORDER_TABLES = { metric: latestMetrics, param: runParams, tag: runTags } as const;
+
+/**
+ * ORDER BY terms for one clause. Metric, param and tag keys are sorted through a LEFT JOIN on
+ * their table (one row per run and key: latest_metrics, run_params and run_tags all have the
+ * primary key (run_id, key)), as MLflow's SQL store does, instead of a correlated subquery per
+ * row. The order is MLflow's whatever the direction: values first (ascending or descending),
+ * then NaN metrics, then runs without the key. Postgres would otherwise sort NaN above every
+ * number, so a descending sort would put NaN first.
+ */
+function runOrderTerms(o: OrderClause, joined: { value: AnyPgColumn } | null): SQL[] {
   const dir = o.ascending ? sql`asc` : sql`desc`;
-  switch (o.kind) {
-    case "metric":
-      return sql`(select lm.value from ${latestMetrics} lm where lm.run_id = ${runs.id} and lm.key = ${o.key}) ${dir} nulls last`;
-    case "param":
-      return sql`(select p.value from ${runParams} p where p.run_id = ${runs.id} and p.key = ${o.key}) ${dir} nulls last`;
-    case "tag":
-      return sql`(select t.value from ${runTags} t where t.run_id = ${runs.id} and t.key = ${o.key}) ${dir} nulls last`;
-    case "attribute": {
-      const column = RUN_ATTRIBUTE_COLUMNS[o.key as keyof typeof RUN_ATTRIBUTE_COLUMNS];
-      if (!column) throw new Error(`unknown run attribute ${o.key}`);
-      return sql`${column} ${dir} nulls last`;
-    }
+  if (o.kind === "attribute") {
+    const column = RUN_ATTRIBUTE_COLUMNS[o.key as keyof typeof RUN_ATTRIBUTE_COLUMNS];
+    if (!column) throw new Error(`unknown run attribute ${o.key}`); // unreachable: parser validates
+    return [sql`${column} ${dir} nulls last`];
   }
+  const value = joined!.value;
+  const rank =
+    o.kind === "metric"
+      ? sql`case when ${value} is null then 2 when ${value} = 'NaN'::double precision then 1 else 0 end`
+      : sql`case when ${value} is null then 1 else 0 end`;
+  return [sql`${rank} asc`, sql`${value} ${dir}`];
 }
 
 export async function searchRuns(
@@ -91,12 +99,20 @@ export async function searchRuns(
     viewTypeCondition(runs.lifecycleStage, opts.viewType),
     ...opts.clauses.map(runClauseSql),
   ].filter((c): c is SQL => !!c);
-  const order = [...opts.orderBy.map(runOrderSql), sql`${runs.startTime} desc nulls last`, asc(runs.id)];
-  const rows = await db
-    .select()
-    .from(runs)
+  let query = db.select(getTableColumns(runs)).from(runs).$dynamic();
+  const order: SQL[] = [];
+  opts.orderBy.forEach((o, i) => {
+    if (o.kind === "attribute") {
+      order.push(...runOrderTerms(o, null));
+      return;
+    }
+    const t = alias(ORDER_TABLES[o.kind], `order_${i}`);
+    query = query.leftJoin(t, and(eq(t.runId, runs.id), eq(t.key, o.key)));
+    order.push(...runOrderTerms(o, t));
+  });
+  const rows = await query
     .where(conditions.length ? and(...conditions) : undefined)
-    .orderBy(...order)
+    .orderBy(...order, sql`${runs.startTime} desc nulls last`, asc(runs.id))
     .offset(opts.offset)
     .limit(opts.limit + 1);
   const hasMore = rows.length > opts.limit;
