@@ -345,6 +345,9 @@ export function mlflowContract(makeEnv: () => Promise<Env>) {
       expect(await ordered("metrics.score DESC")).toEqual(descending);
       expect(await ordered("metrics.score DESC", 2)).toEqual(descending); // pages of 2 give the same sequence
       expect(await ordered("metrics.score ASC", 3)).toEqual(asc);
+      // Two clauses on the key it is ordered by (one join serves all three).
+      const r = ok(await api.post("runs/search", { experiment_ids: [exp], filter: "metrics.score > 0 and metrics.score < 3", order_by: ["metrics.score DESC"] }));
+      expect((r.body.runs as { info: { run_name: string } }[]).map((x) => x.info.run_name)).toEqual([...tie("a", "f"), "g"]);
     });
     it("pages with next_page_token", async () => {
       const names: string[] = [];
