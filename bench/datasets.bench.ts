@@ -9,20 +9,20 @@ import { createDataset, loadRecipe, openDataset, registerSource } from "@/lib/da
 import { createSyntheticSource, SyntheticConfigSchema } from "@/lib/datasets/sources/synthetic";
 import type { OpenedSource } from "@/lib/datasets/sources/source";
 import { DatasetWriter } from "@/lib/datasets/writer";
-import { octahedralPl, regularGlobal, type GridDescriptor } from "@/lib/grids";
+import { classicReducedPl, octahedralPl, regularGlobal, type GridDescriptor } from "@/lib/grids";
 import { report } from "./harness";
 
 /**
  * Datasets benchmark (issue 3, "Performance"; figures in docs/benchmarks-datasets.md):
  *
  * 1. Creation: a recipe with the `synthetic` source (its 8 standard variables) over 30 days
- *    6-hourly (120 dates) on three grids — 64×32 regular (5.625°, no pole rows), O96 and an
- *    N320-sized reduced Gaussian grid of 542,080 points (O320's rows + 189 points on every row).
+ *    6-hourly (120 dates) on three grids — 64×32 regular (5.625°, no pole rows), O96 and ECMWF's
+ *    classic reduced Gaussian N320 (542,080 points, its published row table from lib/grids).
  *    Each case runs `createDataset` in its own child process, so its peak RSS is clean. The child
  *    times the source's `fieldsAt` and the writer's `writeDate` inside the real build (both
  *    wrapped, nothing else changed) and records memory at three checkpoints (after 10 dates, half
  *    of them, all): maxRSS high-water, then retained heap + external after a full GC.
- * 2. Reading: one full date of the N320-sized dataset through `openDataset(...).readDate(i)` vs
+ * 2. Reading: one full date of the N320 dataset through `openDataset(...).readDate(i)` vs
  *    fs.readFile + the store's codec (numcodecs Blosc, as zarrita uses, or node:zlib) on the same
  *    chunk file: interleaved pairs, GC before each call, wall and CPU time, medians.
  *
@@ -36,23 +36,18 @@ const DAYS = Math.max(3, Math.round(30 * SCALE));
 const MEMORY_CHECKPOINT = 10; // dates
 const VARIABLES = ["z_500", "t_850", "2t", "msl", "10u", "10v", "q_700", "tp"];
 
-/** N320-sized reduced Gaussian grid: O320 row counts (20 … 1296 … 20) plus 189 points per row = 542,080 points. */
-const N320_EXTRA_PER_ROW = 189;
-function n320SizedDescriptor(): GridDescriptor {
-  return { kind: "gaussian", N: 320, pl: octahedralPl(320).map((c) => c + N320_EXTRA_PER_ROW) };
-}
 
 type CaseSpec = { label: string; grid: GridDescriptor; points: number };
 
 function cases(): CaseSpec[] {
   const regular = regularGlobal(5.625, 5.625, { poles: false }); // 64 × 32, cell centres ±87.1875°
   const o96: GridDescriptor = { kind: "gaussian", N: 96, pl: octahedralPl(96) };
-  const n320 = n320SizedDescriptor();
+  const n320: GridDescriptor = { kind: "gaussian", N: 320, pl: classicReducedPl(320) };
   const size = (d: GridDescriptor) => (d.kind === "gaussian" ? d.pl.reduce((a, b) => a + b, 0) : 0);
   return [
     { label: "64×32 regular (5.625°)", grid: regular.descriptor, points: regular.size },
     { label: "O96", grid: o96, points: size(o96) },
-    { label: "N320-sized reduced Gaussian", grid: n320, points: size(n320) },
+    { label: "N320 (classic reduced Gaussian)", grid: n320, points: size(n320) },
   ];
 }
 

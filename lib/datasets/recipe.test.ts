@@ -69,7 +69,7 @@ statistics: {start: 2020, end: 2020-01-01}
       "r.yaml:8: input.join.0.analytic.variables: Too small: expected array to have >=1 items",
       "r.yaml:9: input.join.1.nosuch: unknown source 'nosuch' (available: analytic, constants, forcings, netcdf, synthetic, xarray-zarr, or join/concat)",
       "r.yaml:10: input.join.2.analytic.colour: unknown key 'colour'",
-      'r.yaml:12: output.grid: unknown grid "Q12"; expected one of "1.5", "0.25x0.25" (Δlon x Δlat), "regular-1.5x1.5", "O96", "N320" (= "F320"), "H64", "H64-ring", "H64-nested"',
+      'r.yaml:12: output.grid: unknown grid "Q12"; expected one of "1.5", "0.25x0.25" (Δlon x Δlat), "regular-1.5x1.5", "O96", "N320" (= "F320"), "reduced-N320", "H64", "H64-ring", "H64-nested"',
       'r.yaml:13: output.dtype: Invalid input: expected "float32"',
       "r.yaml:14: statistics.start: invalid date '2020-02-30'",
       "r.yaml:15: extra: unknown key 'extra'",

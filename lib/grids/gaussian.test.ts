@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { GaussianGrid, gaussianLatitudes, octahedralGrid, octahedralPl, regularGaussianGrid } from "./gaussian";
+import { CLASSIC_REDUCED_N, classicReducedGrid, classicReducedPl, GaussianGrid, gaussianLatitudes, octahedralGrid, octahedralPl, regularGaussianGrid } from "./gaussian";
+import { gridFromLatLon, GridSpecError, parseGrid } from "./parse";
 import { sum } from "./test-utils";
 
 const deg = (x: number) => (x * 180) / Math.PI;
@@ -137,5 +138,53 @@ describe("GaussianGrid", () => {
     expect(g.id).toMatch(/^reduced-N2-[0-9a-f]{8}$/);
     expect(g.size).toBe(40);
     expect(() => new GaussianGrid({ kind: "gaussian", N: 3, pl })).toThrow(/2N = 6/);
+  });
+});
+
+describe("classic reduced Gaussian grids (ECMWF row tables)", () => {
+  /** True when x has no prime factor other than 2, 3 and 5 (every ECMWF row length is FFT-friendly). */
+  const smooth = (x: number) => {
+    for (const p of [2, 3, 5]) while (x % p === 0) x /= p;
+    return x === 1;
+  };
+
+  it("point counts match ECMWF's published sizes: N128 = 88,838, N320 = 542,080, N640 = 2,140,702", () => {
+    expect(classicReducedGrid(128).size).toBe(88_838);
+    expect(classicReducedGrid(320).size).toBe(542_080);
+    expect(classicReducedGrid(640).size).toBe(2_140_702);
+    expect(sum(classicReducedPl(1280))).toBe(8_505_906);
+    expect(sum(classicReducedPl(32))).toBe(6_114);
+  });
+
+  it("every table has 2N rows, mirrored about the equator, growing to 4N at the equator, with 2-3-5-smooth row lengths", () => {
+    expect(CLASSIC_REDUCED_N).toEqual([32, 48, 64, 80, 96, 128, 160, 200, 256, 320, 400, 512, 640, 1024, 1280, 2000]);
+    for (const N of CLASSIC_REDUCED_N) {
+      const pl = classicReducedPl(N);
+      expect(pl, `N${N}`).toHaveLength(2 * N);
+      for (let r = 0; r < N; r++) {
+        expect(pl[r], `N${N} row ${r}`).toBe(pl[2 * N - 1 - r]);
+        if (r > 0) expect(pl[r], `N${N} row ${r}`).toBeGreaterThanOrEqual(pl[r - 1]);
+        expect(smooth(pl[r]), `N${N} row ${r}: ${pl[r]}`).toBe(true);
+      }
+      expect(pl[N - 1]).toBe(4 * N);
+      expect(pl[0]).toBeLessThanOrEqual(20);
+    }
+  });
+
+  it("N320: reduced layout, 4π of area, and the same id as the grid recognised from its coordinates", () => {
+    const g = classicReducedGrid(320);
+    expect(g.layout).toBe("reduced");
+    expect(g.id).toMatch(/^reduced-N320-[0-9a-f]{8}$/);
+    expect(g.pl[0]).toBe(18);
+    expect(g.pl[319]).toBe(1280);
+    expect(Math.abs(sum(g.areas()) / (4 * Math.PI) - 1)).toBeLessThan(1e-9);
+    expect(gridFromLatLon(g.latitudes, g.longitudes).id).toBe(g.id);
+    expect(parseGrid("reduced-N320").id).toBe(g.id);
+    expect(parseGrid("N320").size).toBe(819_200); // "N320" stays the full Gaussian grid (F320)
+  });
+
+  it("an N without a table is a clear error", () => {
+    expect(() => classicReducedPl(321)).toThrow(/no classic reduced Gaussian row table for N321; built in: N32, N48/);
+    expect(() => parseGrid("reduced-N321")).toThrow(GridSpecError);
   });
 });

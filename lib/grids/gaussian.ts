@@ -1,6 +1,7 @@
 import { GaussianDescriptorSchema, type GaussianDescriptor } from "./descriptor";
 import { BaseGrid } from "./grid";
 import { rowLinearStencil, rowNearestStencil, type RowTable } from "./rowtable";
+import { CLASSIC_PL_NORTH } from "./classic-pl";
 import { DEG, hashFloat64 } from "./sphere";
 import type { Stencil } from "./stencil";
 
@@ -83,6 +84,22 @@ export function octahedralPl(N: number): number[] {
 /** Points per row of the regular (full) Gaussian grid N<N>: 4N on every row. */
 export function regularGaussianPl(N: number): number[] {
   return new Array<number>(2 * N).fill(4 * N);
+}
+
+/** The N of every classic reduced Gaussian grid whose ECMWF row table is built in (see classic-pl.ts). */
+export const CLASSIC_REDUCED_N: readonly number[] = Object.keys(CLASSIC_PL_NORTH)
+  .map(Number)
+  .sort((a, b) => a - b);
+
+/**
+ * Points per row of ECMWF's classic reduced Gaussian grid N<N> (what MARS calls "N320"), north to
+ * south. These are ECMWF's published tables (from the ecCodes GRIB samples), not a formula, so only
+ * the N in {@link CLASSIC_REDUCED_N} are known; any other N throws.
+ */
+export function classicReducedPl(N: number): number[] {
+  const north = CLASSIC_PL_NORTH[N];
+  if (!north) throw new Error(`no classic reduced Gaussian row table for N${N}; built in: ${CLASSIC_REDUCED_N.map((n) => `N${n}`).join(", ")}`);
+  return [...north, ...[...north].reverse()];
 }
 
 export type GaussianLayout = "octahedral" | "regular" | "reduced";
@@ -186,6 +203,14 @@ export class GaussianGrid extends BaseGrid {
 /** Octahedral reduced Gaussian grid O<N> (4N² + 36N points). */
 export function octahedralGrid(N: number): GaussianGrid {
   return new GaussianGrid({ kind: "gaussian", N, pl: octahedralPl(N) });
+}
+
+/**
+ * ECMWF's classic reduced Gaussian grid N<N> (N320: 542,080 points). Its id is
+ * `reduced-N<N>-<hash of pl>`, the same id as the grid recognised from a dataset's coordinates.
+ */
+export function classicReducedGrid(N: number): GaussianGrid {
+  return new GaussianGrid({ kind: "gaussian", N, pl: classicReducedPl(N) });
 }
 
 /** Regular (full) Gaussian grid N<N>: 2N latitudes × 4N longitudes. */

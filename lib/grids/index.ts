@@ -10,7 +10,17 @@ export {
 } from "./descriptor";
 export type { GridDescriptor, RegularDescriptor, GaussianDescriptor, HealpixDescriptor, UnstructuredDescriptor } from "./descriptor";
 export { RegularGrid, regularGlobal, wb2LatitudeWeights, cosLatWeights } from "./regular";
-export { GaussianGrid, gaussianLatitudes, octahedralPl, regularGaussianPl, octahedralGrid, regularGaussianGrid } from "./gaussian";
+export {
+  GaussianGrid,
+  gaussianLatitudes,
+  octahedralPl,
+  regularGaussianPl,
+  octahedralGrid,
+  regularGaussianGrid,
+  classicReducedPl,
+  classicReducedGrid,
+  CLASSIC_REDUCED_N,
+} from "./gaussian";
 export type { GaussianLatitudes, GaussianLayout } from "./gaussian";
 export { HealpixGrid, healpixGrid } from "./healpix-grid";
 export * as healpix from "./healpix";

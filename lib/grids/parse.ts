@@ -1,5 +1,5 @@
 import { GridDescriptorSchema, type GridDescriptor } from "./descriptor";
-import { GaussianGrid, gaussianLatitudes, octahedralGrid, regularGaussianGrid } from "./gaussian";
+import { classicReducedGrid, GaussianGrid, gaussianLatitudes, octahedralGrid, regularGaussianGrid } from "./gaussian";
 import type { Grid } from "./grid";
 import { HealpixGrid, healpixGrid } from "./healpix-grid";
 import { RegularGrid, regularGlobal } from "./regular";
@@ -14,7 +14,7 @@ export class GridSpecError extends Error {
 }
 
 const NUM = "(\\d+(?:\\.\\d+)?)";
-const SPEC_FORMS = '"1.5", "0.25x0.25" (Δlon x Δlat), "regular-1.5x1.5", "O96", "N320" (= "F320"), "H64", "H64-ring", "H64-nested"';
+const SPEC_FORMS = '"1.5", "0.25x0.25" (Δlon x Δlat), "regular-1.5x1.5", "O96", "N320" (= "F320"), "reduced-N320", "H64", "H64-ring", "H64-nested"';
 
 /**
  * Grid from a short spec (case-insensitive):
@@ -25,6 +25,8 @@ const SPEC_FORMS = '"1.5", "0.25x0.25" (Δlon x Δlat), "regular-1.5x1.5", "O96"
  * - "N320" or "F320": regular (full) Gaussian grid, 2N × 4N. (MARS's "N320" denotes the classic
  *   *reduced* grid, 542,080 points, whose row table is not derivable by formula; such grids are
  *   recognised from coordinates by gridFromLatLon or built from a descriptor with their pl.)
+ * - "reduced-N320": ECMWF's classic reduced Gaussian grid, from its built-in row table
+ *   (N32 … N2000, see classicReducedPl).
  * - "H64", "H64-ring", "H64-nested": HEALPix (ring order by default).
  */
 export function parseGrid(spec: string): Grid {
@@ -34,6 +36,13 @@ export function parseGrid(spec: string): Grid {
   if ((m = s.match(new RegExp(`^(?:regular-)?${NUM}\\s*[x/]\\s*${NUM}$`, "i")))) return regularFromSpec(m[1], m[2], spec);
   if ((m = s.match(/^O(\d+)$/i))) return octahedralGrid(positiveInt(m[1], spec));
   if ((m = s.match(/^[NF](\d+)$/i))) return regularGaussianGrid(positiveInt(m[1], spec));
+  if ((m = s.match(/^reduced-N(\d+)$/i))) {
+    try {
+      return classicReducedGrid(positiveInt(m[1], spec));
+    } catch (e) {
+      throw e instanceof GridSpecError ? e : new GridSpecError(`invalid grid "${spec}": ${(e as Error).message}`);
+    }
+  }
   if ((m = s.match(/^H(\d+)(?:-(ring|nested|nest))?$/i))) {
     const order = m[2] && m[2].toLowerCase().startsWith("nest") ? "nested" : "ring";
     try {

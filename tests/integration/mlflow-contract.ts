@@ -319,6 +319,36 @@ export function mlflowContract(makeEnv: () => Promise<Env>) {
       expect(await search({ order_by: ["params.lr ASC", "attributes.start_time ASC"] })).toEqual(["r3", "r2", "r4", "r1"]);
       expect(await search({ order_by: ["attributes.start_time"] })).toEqual(["r1", "r2", "r3", "r4"]);
     });
+    it("orders metrics as MLflow does: numbers (±Inf included) in either direction, then NaN, then missing; pages stay stable", async () => {
+      const exp = ok(await api.post("experiments/create", { name: "search-nan-order" })).body.experiment_id as string;
+      // name → latest `score` (null: never logged). Equal start times, so ties fall back to run_id.
+      const specs: [string, string | null][] = [["a", "2"], ["b", "NaN"], ["c", null], ["d", "-Infinity"], ["e", "Infinity"], ["f", "2"], ["g", "0.5"]];
+      for (const [name, value] of specs) {
+        const id = ((ok(await api.post("runs/create", { experiment_id: exp, run_name: name, start_time: 5000 })).body.run as { info: { run_id: string } }).info.run_id);
+        ids[name] = id;
+        ok(await api.post("runs/log-batch", `{"run_id": "${id}", "metrics": [{"key": "other", "value": 1, "timestamp": 1, "step": 0}${value === null ? "" : `, {"key": "score", "value": ${value}, "timestamp": 1, "step": 0}`}]}`));
+      }
+      const tie = (x: string, y: string) => (ids[x] < ids[y] ? [x, y] : [y, x]); // a and f both score 2: run_id ascending
+      const ordered = async (order: string, maxResults = 1000) => {
+        const names: string[] = [];
+        let token: string | undefined;
+        do {
+          const r = ok(await api.post("runs/search", { experiment_ids: [exp], order_by: [order], max_results: maxResults, ...(token ? { page_token: token } : {}) }));
+          names.push(...((r.body.runs ?? []) as { info: { run_name: string } }[]).map((x) => x.info.run_name));
+          token = r.body.next_page_token as string | undefined;
+        } while (token);
+        return names;
+      };
+      const asc = ["d", "g", ...tie("a", "f"), "e", "b", "c"];
+      const descending = ["e", ...tie("a", "f"), "g", "d", "b", "c"];
+      expect(await ordered("metrics.score ASC")).toEqual(asc);
+      expect(await ordered("metrics.score DESC")).toEqual(descending);
+      expect(await ordered("metrics.score DESC", 2)).toEqual(descending); // pages of 2 give the same sequence
+      expect(await ordered("metrics.score ASC", 3)).toEqual(asc);
+      // Two clauses on the key it is ordered by (one join serves all three).
+      const r = ok(await api.post("runs/search", { experiment_ids: [exp], filter: "metrics.score > 0 and metrics.score < 3", order_by: ["metrics.score DESC"] }));
+      expect((r.body.runs as { info: { run_name: string } }[]).map((x) => x.info.run_name)).toEqual([...tie("a", "f"), "g"]);
+    });
     it("pages with next_page_token", async () => {
       const names: string[] = [];
       let token: string | undefined;

@@ -1,6 +1,6 @@
-import { and, asc, desc, inArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, inArray, sql, type SQL } from "drizzle-orm";
 import type { ExperimentClause, SearchClause } from "../../../lib/tracking/search-filter";
-import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import { alias, type AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Db } from "../../db/storage";
 import { experiments, experimentTags, latestMetrics, runInputs, runParams, runs, runTags } from "../../db/schema";
 import { viewTypeCondition } from "./experiments";
@@ -65,40 +65,72 @@ function runClauseSql(c: SearchClause): SQL {
 
 export type OrderClause = { kind: "metric" | "param" | "tag" | "attribute"; key: string; ascending: boolean };
 
-function runOrderSql(o: OrderClause): SQL {
+const ORDER_TABLES = { metric: latestMetrics, param: runParams, tag: runTags } as const;
+
+/**
+ * ORDER BY terms for one clause. Metric, param and tag keys are sorted through a join on their
+ * table (see runSearchQuery), as MLflow's SQL store does, instead of a correlated subquery per row. The order is MLflow's whatever the direction: values first (ascending or descending),
+ * then NaN metrics, then runs without the key. Postgres would otherwise sort NaN above every
+ * number, so a descending sort would put NaN first.
+ */
+function runOrderTerms(o: OrderClause, joined: { value: AnyPgColumn } | null): SQL[] {
   const dir = o.ascending ? sql`asc` : sql`desc`;
-  switch (o.kind) {
-    case "metric":
-      return sql`(select lm.value from ${latestMetrics} lm where lm.run_id = ${runs.id} and lm.key = ${o.key}) ${dir} nulls last`;
-    case "param":
-      return sql`(select p.value from ${runParams} p where p.run_id = ${runs.id} and p.key = ${o.key}) ${dir} nulls last`;
-    case "tag":
-      return sql`(select t.value from ${runTags} t where t.run_id = ${runs.id} and t.key = ${o.key}) ${dir} nulls last`;
-    case "attribute": {
-      const column = RUN_ATTRIBUTE_COLUMNS[o.key as keyof typeof RUN_ATTRIBUTE_COLUMNS];
-      if (!column) throw new Error(`unknown run attribute ${o.key}`);
-      return sql`${column} ${dir} nulls last`;
-    }
+  if (o.kind === "attribute") {
+    const column = RUN_ATTRIBUTE_COLUMNS[o.key as keyof typeof RUN_ATTRIBUTE_COLUMNS];
+    if (!column) throw new Error(`unknown run attribute ${o.key}`); // unreachable: parser validates
+    return [sql`${column} ${dir} nulls last`];
   }
+  const value = joined!.value;
+  const rank =
+    o.kind === "metric"
+      ? sql`case when ${value} is null then 2 when ${value} = 'NaN'::double precision then 1 else 0 end`
+      : sql`case when ${value} is null then 1 else 0 end`;
+  return [sql`${rank} asc`, sql`${value} ${dir}`];
 }
 
-export async function searchRuns(
-  db: Db,
-  opts: { experimentIds: number[]; clauses: SearchClause[]; orderBy: OrderClause[]; viewType: ViewType; offset: number; limit: number },
-): Promise<{ runs: Run[]; hasMore: boolean }> {
-  const conditions = [
-    opts.experimentIds.length ? inArray(runs.experimentId, opts.experimentIds) : undefined,
-    viewTypeCondition(runs.lifecycleStage, opts.viewType),
-    ...opts.clauses.map(runClauseSql),
-  ].filter((c): c is SQL => !!c);
-  const order = [...opts.orderBy.map(runOrderSql), sql`${runs.startTime} desc nulls last`, asc(runs.id)];
-  const rows = await db
-    .select()
-    .from(runs)
+export type RunSearchOptions = { experimentIds: number[]; clauses: SearchClause[]; orderBy: OrderClause[]; viewType: ViewType; offset: number; limit: number };
+
+/**
+ * The run rows of one search page (plus one row to tell whether more follow), without params, tags or metrics.
+ *
+ * latest_metrics, run_params and run_tags hold one row per (run_id, key), so each metric, param or tag key the
+ * filter names becomes one INNER JOIN (equivalent to EXISTS, and it lets the planner start from the selective
+ * table), and each order key one LEFT JOIN, or the filter's join when the filter names the same key.
+ */
+export function runSearchQuery(db: Db, opts: RunSearchOptions) {
+  let query = db.select(getTableColumns(runs)).from(runs).$dynamic();
+  const joins = new Map<string, { value: AnyPgColumn }>();
+  const join = (kind: keyof typeof ORDER_TABLES, key: string, inner: boolean) => {
+    const id = `${kind}\u0000${key}`;
+    const found = joins.get(id);
+    if (found) return found;
+    const t = alias(ORDER_TABLES[kind], `k_${joins.size}`);
+    const on = and(eq(t.runId, runs.id), eq(t.key, key));
+    query = inner ? query.innerJoin(t, on) : query.leftJoin(t, on);
+    joins.set(id, t);
+    return t;
+  };
+  const conditions: SQL[] = [];
+  if (opts.experimentIds.length) conditions.push(inArray(runs.experimentId, opts.experimentIds));
+  const view = viewTypeCondition(runs.lifecycleStage, opts.viewType);
+  if (view) conditions.push(view);
+  for (const c of opts.clauses) {
+    if (c.kind === "metric" || c.kind === "param" || c.kind === "tag") {
+      const t = join(c.kind, c.key, true);
+      conditions.push(sql`${t.value} ${op(c.op)} ${c.value}`);
+    } else conditions.push(runClauseSql(c));
+  }
+  const order: SQL[] = [];
+  for (const o of opts.orderBy) order.push(...runOrderTerms(o, o.kind === "attribute" ? null : join(o.kind, o.key, false)));
+  return query
     .where(conditions.length ? and(...conditions) : undefined)
-    .orderBy(...order)
+    .orderBy(...order, sql`${runs.startTime} desc nulls last`, asc(runs.id))
     .offset(opts.offset)
     .limit(opts.limit + 1);
+}
+
+export async function searchRuns(db: Db, opts: RunSearchOptions): Promise<{ runs: Run[]; hasMore: boolean }> {
+  const rows = await runSearchQuery(db, opts);
   const hasMore = rows.length > opts.limit;
   return { runs: await hydrateRuns(db, rows.slice(0, opts.limit)), hasMore };
 }
