@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDataset, loadRecipe } from "@/lib/datasets";
+import { scorecardCellMapUrl } from "@/lib/maps/map-url";
 import { launchBrowser, saveScreenshot, trackPageErrors } from "../support/browser";
 import { freshHome, startServer, waitUntil } from "../support/isobar-process";
 
@@ -88,6 +89,10 @@ output: {grid: "22.5"}
     await page.waitForSelector('[data-testid="score-chart"] .u-wrap, [data-testid="score-chart"] canvas', { timeout: 30_000 });
     expect(await page.textContent('[data-testid="score-chart"]')).toContain("rmse · z500 · global");
     await page.waitForSelector('[data-testid="score-diff-chart"] canvas');
+    // The cell opens on the map: errors of the experiment (climatology) and the reference (persistence) at z500, day 5.
+    expect(await page.getAttribute('[data-testid="scorecard-open-map"]', "href")).toBe(
+      scorecardCellMapUrl({ experiment: String(clim.forecastId), reference: String(pers.forecastId), variable: "z", level: 500, leadHours: 120, region: "global", truth: store }),
+    );
     await page.locator('[data-testid="score-chart"]').scrollIntoViewIfNeeded();
     await saveScreenshot(page, "scorecard-row-chart");
 
