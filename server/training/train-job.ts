@@ -118,7 +118,7 @@ export const trainJob = defineJob({
 
       await initTf();
       const grid = ds.grid;
-      const graph = config.model.processor.type === "gnn" ? buildGraph(grid, config.graph as never) : null;
+      const graph = config.model.processor.type !== "mlp" ? buildGraph(grid, config.graph as never) : null;
       const io = { multistepInput: t.multistep_input, numPrognostic: config.data.variables.prognostic.length, numForcing: config.data.variables.forcing.length };
       const model = new ForecastModel(config.model as never, io, { latitudes: grid.latitudes, longitudes: grid.longitudes, graph }, t.seed);
       const area = t.loss.area_weights ? Float32Array.from(grid.weights("area")) : null;
