@@ -5,6 +5,7 @@ import { registerConfigCommands } from "./commands/config";
 import { registerDatasetsCommands } from "./commands/datasets";
 import { registerDbCommands } from "./commands/db";
 import { registerDemoCommand } from "./commands/demo";
+import { registerGraphsCommands } from "./commands/graphs";
 import { registerImportCommands } from "./commands/import";
 import { registerInferCommand } from "./commands/infer";
 import { registerJobsCommands } from "./commands/jobs";
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerTrainCommand(program);
   registerReproduceCommand(program);
   registerInferCommand(program);
+  registerGraphsCommands(program);
   registerDemoCommand(program);
   return program;
 }

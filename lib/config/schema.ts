@@ -112,7 +112,13 @@ export const trainingSchema = z.strictObject({
   }),
   gradient_clip: z.strictObject({ value: z.number().positive(), algorithm: z.enum(["norm", "value"]) }),
   rollout: z
-    .strictObject({ start: posInt, maximum: posInt, epoch_increment: nonNegInt })
+    .strictObject({
+      start: posInt,
+      maximum: posInt,
+      epoch_increment: nonNegInt,
+      /** Grow the rollout by epoch_increment every this many steps instead of every epoch (null/absent: per epoch). */
+      every_n_steps: posInt.nullable().optional(),
+    })
     .refine((r) => r.start <= r.maximum, { message: "must not be less than rollout.start", path: ["maximum"] }),
   loss: z.strictObject({
     name: z.enum(["mse", "mae", "huber"]),

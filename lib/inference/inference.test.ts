@@ -23,6 +23,7 @@ let graph: EncProcDecGraph;
 const io = { multistepInput: 2, numPrognostic: 2, numForcing: 1 };
 const gnn: ModelSpecInput = { num_channels: 8, activation: "gelu", trainable_size: { data: 2, hidden: 2 }, processor: { type: "gnn", num_layers: 2, mlp_extra_layers: 1 } };
 const mlp: ModelSpecInput = { num_channels: 8, activation: "silu", processor: { type: "mlp", hidden_dims: [16, 8] } };
+const transformer: ModelSpecInput = { num_channels: 8, activation: "gelu", trainable_size: { data: 2, hidden: 2 }, processor: { type: "transformer", num_layers: 2, num_heads: 2, mlp_hidden_ratio: 2 } };
 const variables = { prognostic: ["z_500", "t_850"], forcing: ["insolation"] };
 const normalisation = {
   mean: { z_500: 54000, t_850: 275, insolation: 0.3 },
@@ -54,7 +55,7 @@ function relErr(a: Float32Array, b: Float32Array): number {
 }
 
 describe("ONNX export", () => {
-  it.each([["gnn", gnn], ["mlp", mlp]] as const)("%s: onnxruntime matches TF.js within 1e-4 relative (batch 2)", async (_k, spec) => {
+  it.each([["gnn", gnn], ["mlp", mlp], ["transformer", transformer]] as const)("%s: onnxruntime matches TF.js within 1e-4 relative (batch 2)", async (_k, spec) => {
     const model = new ForecastModel(spec, io, geometry(), 11);
     const bytes = exportOnnx(model);
     const session = await ort.InferenceSession.create(bytes);
@@ -68,15 +69,15 @@ describe("ONNX export", () => {
     model.dispose();
   });
 
-  it("uses standard ai.onnx ops only, opset 17", () => {
-    const model = new ForecastModel(gnn, io, geometry(), 1);
+  it.each([["gnn", gnn], ["transformer", transformer]] as const)("%s: uses standard ai.onnx ops only, opset 17", (_k, spec) => {
+    const model = new ForecastModel(spec, io, geometry(), 1);
     const decoded = ModelProto.toObject(ModelProto.decode(exportOnnx(model)), { longs: Number }) as {
       opset_import: { domain?: string; version: number }[];
       graph: { node: { op_type: string; domain?: string }[] };
     };
     expect(decoded.opset_import.map((o) => [o.domain ?? "", o.version])).toEqual([["", 17]]);
     const ops = new Set(decoded.graph.node.map((n) => n.op_type));
-    const allowed = ["MatMul", "Add", "Mul", "Tanh", "Sigmoid", "Relu", "LayerNormalization", "Gather", "ScatterND", "Shape", "Slice", "Concat", "ConstantOfShape", "Transpose", "Reshape"];
+    const allowed = ["MatMul", "Add", "Mul", "Div", "Exp", "Tanh", "Sigmoid", "Relu", "LayerNormalization", "Gather", "ScatterND", "Shape", "Slice", "Concat", "ConstantOfShape", "Transpose", "Reshape"];
     for (const op of ops) expect(allowed).toContain(op);
     expect(decoded.graph.node.every((n) => !n.domain)).toBe(true);
     model.dispose();

@@ -85,8 +85,16 @@ export class OnnxOps implements Ops<string> {
     return this.node("Add", [a, b]);
   }
 
-  private mul(a: string, b: string): string {
+  mul(a: string, b: string): string {
     return this.node("Mul", [a, b]);
+  }
+
+  div(a: string, b: string): string {
+    return this.node("Div", [a, b]);
+  }
+
+  exp(x: string): string {
+    return this.node("Exp", [x]);
   }
 
   act(x: string, kind: Activation): string {

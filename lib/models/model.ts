@@ -82,7 +82,7 @@ export function forward<T>(ops: Ops<T>, spec: ModelSpec, io: ModelIo, geom: Mode
   if (!g) throw new Error("a gnn model needs a graph");
   if (g.nodes.data.size !== n) throw new Error(`graph has ${g.nodes.data.size} data nodes, the grid ${n} points`);
   const nh = g.nodes.hidden.size;
-  const extra = spec.processor.mlp_extra_layers;
+  const extra = spec.processor.type === "gnn" ? spec.processor.mlp_extra_layers : 0;
   const td = spec.trainable_size.data, th = spec.trainable_size.hidden;
 
   // Node embeddings: data [N, B, C]; hidden [Nh, 1, C] (the same for every batch member).
@@ -134,10 +134,56 @@ export function forward<T>(ops: Ops<T>, spec: ModelSpec, io: ModelIo, geom: Mode
     ];
   });
 
+  /**
+   * Graph-transformer processor (pre-norm, as anemoi's GraphTransformer): per layer, queries of
+   * the receiving node, keys and values of the sending node plus a projection of the edge
+   * embedding; per-head scores q·k/√d_head, soft-capped to ±5 by 5·tanh(s/5) so the softmax
+   * needs no per-node maximum; softmax over each receiving node's incoming edges with segment
+   * sums; the weighted sum of values, an output projection and a residual; then a residual MLP
+   * of width mlp_hidden_ratio·C. Heads are summed and expanded by constant 0/1 matrices.
+   */
+  function transformerProcessor(h0: T, pe: T): T {
+    if (spec.processor.type !== "transformer") throw new Error("not a transformer processor");
+    const { num_heads: H, num_layers: L, mlp_hidden_ratio: ratio } = spec.processor;
+    if (C % H !== 0) throw new Error(`transformer: num_channels ${C} is not a multiple of num_heads ${H}`);
+    const dh = C / H;
+    const headSum = new Float32Array(C * H), headExpand = new Float32Array(H * C);
+    for (let c = 0; c < C; c++) {
+      headSum[c * H + Math.floor(c / dh)] = 1 / Math.sqrt(dh);
+      headExpand[Math.floor(c / dh) * C + c] = 1;
+    }
+    const sumHeads = ops.constFloat(`proc.head_sum_${C}_${H}`, headSum, [C, H]);
+    const expandHeads = ops.constFloat(`proc.head_expand_${H}_${C}`, headExpand, [H, C]);
+    const cap = 5;
+    const invCap = ops.constFloat("proc.inv_cap", Float32Array.of(1 / cap), [1]);
+    const capT = ops.constFloat("proc.cap", Float32Array.of(cap), [1]);
+    const lin = (name: string, x: T, fanIn: number, out: number) => ops.add(ops.matmul(x, ops.param(`${name}.w`, [fanIn, out], { kind: "uniform", fanIn })), ops.param(`${name}.b`, [out], { kind: "uniform", fanIn }));
+    const norm = (name: string, x: T) => ops.layerNorm(x, ops.param(`${name}.ln_g`, [C], { kind: "ones" }), ops.param(`${name}.ln_b`, [C], { kind: "zeros" }));
+    let h = h0;
+    for (let l = 0; l < L; l++) {
+      h = ops.scope(`proc${l}`, [h, pe], (h, pe) => {
+        const p = `proc${l}`;
+        const hn = norm(`${p}.attn`, h);
+        const q = ops.gather(lin(`${p}.q`, hn, C, C), proc.dst);
+        const k = ops.add(ops.gather(lin(`${p}.k`, hn, C, C), proc.src), lin(`${p}.edge_k`, pe, C, C));
+        const v = ops.add(ops.gather(lin(`${p}.v`, hn, C, C), proc.src), lin(`${p}.edge_v`, pe, C, C));
+        const scores = ops.mul(ops.act(ops.mul(ops.matmul(ops.mul(q, k), sumHeads), invCap), "tanh"), capT); // [E, B, H]
+        const a = ops.exp(scores);
+        const alpha = ops.div(a, ops.gather(ops.segmentSum(a, proc.dst, nh), proc.dst));
+        const attended = ops.segmentSum(ops.mul(ops.matmul(alpha, expandHeads), v), proc.dst, nh); // [Nh, B, C]
+        const h1 = ops.add(h, lin(`${p}.out`, attended, C, C));
+        const ff = lin(`${p}.ff2`, ops.act(lin(`${p}.ff1`, norm(`${p}.ff`, h1), C, ratio * C), act), ratio * C, C);
+        return ops.add(h1, ff);
+      });
+    }
+    return h;
+  }
+
   // Processor: hidden → hidden, edge and node states both updated with residuals.
   const proc = edgeSet("processor");
   let pe = ops.scope("proc.edge_embed", [], () => mlp("proc.edge_embed", [{ key: "attr", x: proc.attr, width: NUM_EDGE_ATTRIBUTES }]));
-  for (let l = 0; l < spec.processor.num_layers; l++) {
+  if (spec.processor.type === "transformer") hh = transformerProcessor(hh, pe);
+  else for (let l = 0; l < spec.processor.num_layers; l++) {
     [pe, hh] = ops.scope(`proc${l}`, [pe, hh], (pe, hh) => {
       const e = ops.add(pe, mlpTail(`proc${l}.edge`, messageFirst(`proc${l}.edge`, hh, hh, pe, proc), extra));
       const agg = ops.segmentSum(e, proc.dst, nh);
@@ -168,6 +214,9 @@ class ParamOnlyOps implements Ops<null> {
   constIndex = () => null;
   matmul = () => null;
   add = () => null;
+  mul = () => null;
+  div = () => null;
+  exp = () => null;
   act = () => null;
   layerNorm = () => null;
   gather = () => null;

@@ -63,6 +63,37 @@ describe("wasm backend kernels", () => {
     }
   });
 
+  it("graph-transformer parameter gradients (attention with segment softmax) agree with finite differences", () => {
+    const spec = { num_channels: 8, trainable_size: { data: 2, hidden: 2 }, processor: { type: "transformer" as const, num_layers: 2, num_heads: 2, mlp_hidden_ratio: 2 } };
+    const model = new ForecastModel(spec, io, geom, 3);
+    const n = model.numPoints;
+    const { x, y } = toyBatch(n, geom.latitudes, 1, 1);
+    const xt = tf.tensor(x, [1, 2, n, 3]), yt = tf.tensor(y, [1, n, 2]);
+    const loss = () => tf.sum(tf.squaredDifference(model.apply(xt), yt)) as tf.Scalar;
+    for (const name of ["proc0.q.w", "proc1.k.w", "proc0.edge_v.w", "proc1.ff1.w", "proc0.attn.ln_g", "proc1.out.b"]) {
+      const v = model.params.vars.get(name)!;
+      expect(v, name).toBeDefined();
+      const { grads } = tf.variableGrads(loss, [v]);
+      const g = grads[v.name].dataSync();
+      const base = v.dataSync().slice();
+      for (const i of [0, 5]) {
+        const h = 1e-2;
+        const at = (d: number) => {
+          const p = base.slice();
+          p[i] += d;
+          v.assign(tf.tensor(p, v.shape));
+          return loss().dataSync()[0];
+        };
+        const fd = (at(h) - at(-h)) / (2 * h);
+        v.assign(tf.tensor(base, v.shape));
+        expect(Math.abs(g[i] - fd), `${name}[${i}]: ${g[i]} vs ${fd}`).toBeLessThan(0.03 * Math.abs(fd) + 2e-3);
+      }
+    }
+    // The processor is the transformer: no GNN edge-update parameters.
+    expect(model.params.names().some((k) => k.startsWith("proc0.edge."))).toBe(false);
+    model.dispose();
+  });
+
   it("GNN parameter gradients (GELU and layer norm with hand-written gradients) agree with finite differences", () => {
     const model = new ForecastModel(gnnSpec, io, geom, 3);
     const n = model.numPoints;

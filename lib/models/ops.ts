@@ -16,6 +16,10 @@ export interface Ops<T> {
   constIndex(name: string, data: Int32Array): T;
   matmul(x: T, w: T): T;
   add(a: T, b: T): T;
+  /** Broadcasting elementwise product and quotient, and exp (attention weights). */
+  mul(a: T, b: T): T;
+  div(a: T, b: T): T;
+  exp(x: T): T;
   act(x: T, kind: Activation): T;
   /** Layer normalisation over the last axis, ε = 1e-5. */
   layerNorm(x: T, gamma: T, beta: T): T;
@@ -238,6 +242,18 @@ export class TfOps implements Ops<tf.Tensor> {
 
   add(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
     return addNoSave(a, b);
+  }
+
+  mul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+    return tf.mul(a, b);
+  }
+
+  div(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+    return tf.div(a, b);
+  }
+
+  exp(x: tf.Tensor): tf.Tensor {
+    return tf.exp(x);
   }
 
   act(x: tf.Tensor, kind: Activation): tf.Tensor {

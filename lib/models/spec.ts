@@ -9,7 +9,8 @@ const nonNegInt = z.number().int().nonnegative();
 /**
  * Model options, shaped like the training config's `model` group (extra keys such as `name`,
  * `dropout` or the processor's `num_chunks` are accepted and ignored). Processors: `gnn`
- * (encoder–processor–decoder message passing) and `mlp` (per-point baseline, no graph).
+ * (encoder–processor–decoder message passing), `transformer` (the same encoder and decoder with a
+ * graph-transformer processor) and `mlp` (per-point baseline, no graph).
  */
 export const ModelSpecSchema = z.object({
   num_channels: posInt,
@@ -17,6 +18,8 @@ export const ModelSpecSchema = z.object({
   trainable_size: z.object({ data: nonNegInt, hidden: nonNegInt }).default({ data: 0, hidden: 0 }),
   processor: z.discriminatedUnion("type", [
     z.object({ type: z.literal("gnn"), num_layers: posInt, mlp_extra_layers: nonNegInt.default(0) }),
+    /** Graph transformer: multi-head attention over the processor graph's edges (softmax per receiving node). */
+    z.object({ type: z.literal("transformer"), num_layers: posInt, num_heads: posInt, mlp_hidden_ratio: posInt.default(4) }),
     z.object({ type: z.literal("mlp"), hidden_dims: z.array(posInt).min(1) }),
   ]),
 });

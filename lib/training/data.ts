@@ -64,14 +64,73 @@ export class TrainingData {
     return this.spec.prognostic.length + this.spec.forcing.length;
   }
 
-  /** Dataset date indices t usable as the last input time (enough history and one step ahead), within [start, end] (seconds). */
-  sampleIndices(startSeconds: number, endSeconds: number): number[] {
+  /**
+   * Dataset date indices t usable as the last input time (enough history and `horizon` steps
+   * ahead, for rollout training), within [start, end] (seconds).
+   */
+  sampleIndices(startSeconds: number, endSeconds: number, horizon = 1): number[] {
     const out: number[] = [];
     const dates = this.dataset.dates;
-    for (let t = this.spec.multistepInput - 1; t + 1 < dates.length; t++) {
-      if (dates[t - this.spec.multistepInput + 1] >= startSeconds && dates[t + 1] <= endSeconds) out.push(t);
+    for (let t = this.spec.multistepInput - 1; t + horizon < dates.length; t++) {
+      if (dates[t - this.spec.multistepInput + 1] >= startSeconds && dates[t + horizon] <= endSeconds) out.push(t);
     }
     return out;
+  }
+
+  /** x̃[t+1] = x̃[t] + a + b·y per prognostic variable (normalised state from a normalised tendency), for rollout training. */
+  get toState(): { a: Float32Array; b: Float32Array } {
+    const P = this.spec.prognostic.length;
+    const { scale, tendencyScale } = this.normalisation;
+    return { a: new Float32Array(P), b: Float32Array.from({ length: P }, (_, c) => tendencyScale[c] / scale[c]) };
+  }
+
+  /** Normalised value of channel c of a date array at point p (0 where missing). */
+  private normalised(date: Float32Array, c: number, p: number): number {
+    const v = (this.raw(date, c, p) - this.normalisation.offset[c]) / this.normalisation.scale[c];
+    return Number.isFinite(v) ? v : 0;
+  }
+
+  /**
+   * A rollout sample ending at date t (the layout of Trainer.rolloutLoss): normalised prognostic
+   * states [T, N, P] of the input window, normalised forcings [T + R − 1, N, F] for every input
+   * time of the R steps, and the normalised true states [R, N, P] at t+1 … t+R.
+   */
+  async rolloutSample(t: number, rollout: number): Promise<{ states: Float32Array; forcings: Float32Array; truth: Float32Array }> {
+    const T = this.spec.multistepInput;
+    const P = this.spec.prognostic.length;
+    const F = this.spec.forcing.length;
+    const N = this.numPoints;
+    const states = new Float32Array(T * N * P);
+    const forcings = new Float32Array((T + rollout - 1) * N * F);
+    const truth = new Float32Array(rollout * N * P);
+    for (let s = 0; s < T + rollout - 1; s++) {
+      const date = await this.date(t - T + 1 + s);
+      for (let p = 0; p < N; p++) {
+        if (s < T) for (let c = 0; c < P; c++) states[(s * N + p) * P + c] = this.normalised(date, c, p);
+        for (let f = 0; f < F; f++) forcings[(s * N + p) * F + f] = this.normalised(date, P + f, p);
+      }
+    }
+    for (let r = 0; r < rollout; r++) {
+      const date = await this.date(t + 1 + r);
+      for (let p = 0; p < N; p++) for (let c = 0; c < P; c++) truth[(r * N + p) * P + c] = this.normalised(date, c, p);
+    }
+    return { states, forcings, truth };
+  }
+
+  /** Several rollout samples stacked along a leading batch axis. */
+  async rolloutBatch(ts: readonly number[], rollout: number): Promise<{ states: Float32Array; forcings: Float32Array; truth: Float32Array }> {
+    const parts: { states: Float32Array; forcings: Float32Array; truth: Float32Array }[] = [];
+    for (const t of ts) parts.push(await this.rolloutSample(t, rollout));
+    const cat = (key: "states" | "forcings" | "truth") => {
+      const out = new Float32Array(parts.reduce((n, p) => n + p[key].length, 0));
+      let i = 0;
+      for (const p of parts) {
+        out.set(p[key], i);
+        i += p[key].length;
+      }
+      return out;
+    };
+    return { states: cat("states"), forcings: cat("forcings"), truth: cat("truth") };
   }
 
   private async date(i: number): Promise<Float32Array> {

@@ -9,12 +9,26 @@ export type TrainingLimits = {
   logEveryNSteps: number;
   valEveryNSteps: number;
   checkpointEveryNSteps: number;
+  /** Rollout schedule (anemoi's training.rollout); absent: single-step training. */
+  rollout?: RolloutSchedule;
 };
+
+/**
+ * Rollout length at a (0-based) step: `start`, grown by `increment` every `everyNSteps` steps
+ * (anemoi grows it by epoch_increment per epoch; pass the steps per epoch for that), capped at
+ * `maximum`.
+ */
+export type RolloutSchedule = { start: number; maximum: number; increment: number; everyNSteps: number };
+
+export function rolloutAt(step: number, s: RolloutSchedule): number {
+  if (s.increment === 0) return Math.min(s.start, s.maximum);
+  return Math.min(s.maximum, s.start + s.increment * Math.floor(step / Math.max(1, s.everyNSteps)));
+}
 
 export type ValidationResult = { step: number; loss: number; perVariable: Record<string, number> };
 
 export type TrainingHooks = {
-  onLog(step: number, metrics: { loss: number; lr: number; gradNorm: number; samplesPerSecond: number }): Promise<void>;
+  onLog(step: number, metrics: { loss: number; lr: number; gradNorm: number; samplesPerSecond: number; rollout: number }): Promise<void>;
   onValidation(result: ValidationResult): Promise<void>;
   onCheckpoint(step: number, kind: "periodic" | "final"): Promise<void>;
   /** Cancellation: checked between steps. */
@@ -73,12 +87,20 @@ export async function trainLoop(
       stoppedBy = "time";
       break;
     }
-    const { input, target } = await data.batch(batchIndices(seed, trainer.step, pools.train, limits.batchSize));
-    const r = trainer.trainStep(input, target, limits.batchSize);
+    const rollout = limits.rollout ? rolloutAt(trainer.step, limits.rollout) : 1;
+    const picks = batchIndices(seed, trainer.step, pools.train, limits.batchSize);
+    let r;
+    if (rollout === 1) {
+      const { input, target } = await data.batch(picks);
+      r = trainer.trainStep(input, target, limits.batchSize);
+    } else {
+      // The loss over `rollout` autoregressive steps, each prediction fed back as the next input.
+      r = trainer.trainRolloutStep({ ...(await data.rolloutBatch(picks, rollout)), batch: limits.batchSize, rollout }, data.toState);
+    }
     windowSamples += limits.batchSize;
     if (r.step % limits.logEveryNSteps === 0 || r.step === 1) {
       const seconds = (Date.now() - windowStart) / 1000;
-      await hooks.onLog(r.step, { loss: r.loss, lr: r.lr, gradNorm: r.gradNorm, samplesPerSecond: seconds > 0 ? windowSamples / seconds : 0 });
+      await hooks.onLog(r.step, { loss: r.loss, lr: r.lr, gradNorm: r.gradNorm, samplesPerSecond: seconds > 0 ? windowSamples / seconds : 0, rollout });
       windowStart = Date.now();
       windowSamples = 0;
     }
@@ -87,7 +109,7 @@ export async function trainLoop(
     }
     if (r.step % limits.checkpointEveryNSteps === 0 && r.step < limits.maxSteps) await hooks.onCheckpoint(r.step, "periodic");
     const byTime = limits.maxMinutes !== null ? (Date.now() - started) / (limits.maxMinutes * 60_000) : 0;
-    await hooks.onProgress(Math.max(trainer.step / limits.maxSteps, byTime), `step ${trainer.step}/${limits.maxSteps}, loss ${r.loss.toPrecision(4)}`);
+    await hooks.onProgress(Math.max(trainer.step / limits.maxSteps, byTime), `step ${trainer.step}/${limits.maxSteps}, loss ${r.loss.toPrecision(4)}${rollout > 1 ? `, rollout ${rollout}` : ""}`);
   }
   if (stoppedBy !== "cancelled") {
     if (pools.validation.length) await hooks.onValidation({ step: trainer.step, ...(await validate(data, model, trainer, pools.validation)) });

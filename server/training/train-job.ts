@@ -141,7 +141,7 @@ export const trainJob = defineJob({
 
       await initTf();
       const grid = ds.grid;
-      const graph = config.model.processor.type === "gnn" ? buildGraph(grid, config.graph as never) : null;
+      const graph = config.model.processor.type !== "mlp" ? buildGraph(grid, config.graph as never) : null;
       const io = { multistepInput: t.multistep_input, numPrognostic: config.data.variables.prognostic.length, numForcing: config.data.variables.forcing.length };
       const model = new ForecastModel(config.model as never, io, { latitudes: grid.latitudes, longitudes: grid.longitudes, graph }, t.seed);
       const area = t.loss.area_weights ? Float32Array.from(grid.weights("area")) : null;
@@ -177,10 +177,16 @@ export const trainJob = defineJob({
 
       const seconds = (d: string | number) => Date.parse(`${String(d).slice(0, 10)}T00:00:00Z`) / 1000;
       const dl = config.dataloader;
+      // Training samples need the longest rollout's truth inside the range, so the pool (and the
+      // batches, a function of seed and step) stays the same while the rollout grows.
+      const ro = t.rollout;
       const pools = {
-        train: data.sampleIndices(seconds(dl.training.start), seconds(dl.training.end) + 86_399),
+        train: data.sampleIndices(seconds(dl.training.start), seconds(dl.training.end) + 86_399, ro.maximum),
         validation: data.sampleIndices(seconds(dl.validation.start), seconds(dl.validation.end) + 86_399),
       };
+      const stepsPerEpoch = Math.max(1, Math.ceil(pools.train.length / dl.batch_size.training));
+      const rollout = { start: ro.start, maximum: ro.maximum, increment: ro.epoch_increment, everyNSteps: ro.every_n_steps ?? stepsPerEpoch };
+      if (ro.maximum > 1) await ctx.log("info", `rollout ${ro.start} → ${ro.maximum}, +${ro.epoch_increment} every ${rollout.everyNSteps} steps`);
       await ctx.log("info", `${pools.train.length} training and ${pools.validation.length} validation samples; ${model.params.numParameters()} parameters`);
       const checkpointDir = path.join(ctx.home, "runs", runId, "checkpoints");
       const started = Date.now();
@@ -196,6 +202,7 @@ export const trainJob = defineJob({
           logEveryNSteps: config.diagnostics.log.every_n_steps,
           valEveryNSteps: t.val_every_n_steps,
           checkpointEveryNSteps: config.diagnostics.checkpoint.every_n_steps,
+          rollout,
         },
         t.seed,
         {
@@ -207,6 +214,7 @@ export const trainJob = defineJob({
                 { key: "train_mse_loss_step", value: m.loss, timestamp: now, step },
                 { key: "lr-AdamW", value: m.lr, timestamp: now, step },
                 { key: "grad_norm", value: m.gradNorm, timestamp: now, step },
+                { key: "rollout", value: m.rollout, timestamp: now, step },
                 { key: "system/samples_per_second", value: m.samplesPerSecond, timestamp: now, step },
                 { key: "system/rss_mib", value: process.memoryUsage().rss / 2 ** 20, timestamp: now, step },
                 { key: "system/elapsed_minutes", value: (now - started) / 60_000, timestamp: now, step },

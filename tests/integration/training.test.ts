@@ -124,6 +124,20 @@ output: {grid: "15"}
     expect((await getRun(services.storage.db, resumed.runId)).info.status).toBe("FINISHED");
   });
 
+  it("follows the rollout schedule from the config and logs it as the 'rollout' metric", async () => {
+    const result = await trainJob.run(
+      trainJob.payload.parse({
+        overrides: [...overrides(), "training.rollout.start=1", "training.rollout.maximum=3", "training.rollout.epoch_increment=1", "training.rollout.every_n_steps=2"],
+      }),
+      context("00000000-0000-4000-8000-00000000a005"),
+    );
+    const rollout = (await getMetricHistory(services.storage.db, result.runId, "rollout")).metrics.map((m) => [m.step, m.value]);
+    // The loss at step k (1-based) is taken with rolloutAt(k − 1): 1, 1, 2, 2, 3, 3.
+    expect(rollout).toEqual([[1, 1], [2, 1], [3, 2], [4, 2], [5, 3], [6, 3]]);
+    const curve = await lossCurve(result.runId);
+    expect(curve.every(([, l]) => Number.isFinite(l) && l > 0)).toBe(true);
+  });
+
   it("runs the final checkpoint with onnxruntime into a forecast store, which scores, with lineage back to the run", async () => {
     const result = await trainJob.run(trainJob.payload.parse({ overrides: overrides() }), context("00000000-0000-4000-8000-00000000a004"));
     const [final] = (await services.storage.db.select().from(checkpoints).where(eq(checkpoints.runId, result.runId))).filter((c) => c.kind === "final");
