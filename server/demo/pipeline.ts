@@ -28,6 +28,8 @@ type Plan = {
   otherMinutes: number;
   channels: number;
   layers: number;
+  /** Further training overrides of both models (learning rate, batch, rollout schedule). */
+  training: string[];
   meshResolution: number;
 };
 
@@ -46,6 +48,7 @@ const PLANS: Record<DemoSize, Plan> = {
     otherMinutes: 3,
     channels: 16,
     layers: 1,
+    training: ["training.lr=1e-3", "dataloader.batch_size.training=4"],
     meshResolution: 2,
   },
   full: {
@@ -60,9 +63,19 @@ const PLANS: Record<DemoSize, Plan> = {
     steps: 3000,
     minutes: 10,
     otherMinutes: 10,
-    channels: 64,
-    layers: 4,
-    meshResolution: 3,
+    // the acceptance recipe's model (docs/acceptance.md): small enough for hundreds of steps on
+    // 2 cores, with rollout training (1 → 6 steps) for skill at a few days
+    channels: 16,
+    layers: 2,
+    training: [
+      "training.lr=2e-3",
+      "dataloader.batch_size.training=2",
+      "training.rollout.start=1",
+      "training.rollout.maximum=6",
+      "training.rollout.epoch_increment=1",
+      "training.rollout.every_n_steps=50",
+    ],
+    meshResolution: 2,
   },
 };
 
@@ -123,7 +136,7 @@ export async function runDemoPipeline(services: Services, size: DemoSize, log: D
   const experimentName = `isobar-demo-${size}`;
   const variants = [
     { name: `demo-gnn-${size}`, model: ["model=gnn", `model.num_channels=${plan.channels}`, `model.processor.num_layers=${plan.layers}`, "model.trainable_size.data=0", "model.trainable_size.hidden=0"] },
-    { name: `demo-mlp-${size}`, model: ["model=mlp"] },
+    { name: `demo-mlp-${size}`, model: ["model=mlp", "model.num_channels=32", "model.processor.hidden_dims=[64,64]"] },
   ];
   const runIds: string[] = [];
   for (const v of variants) {
@@ -145,10 +158,9 @@ export async function runDemoPipeline(services: Services, size: DemoSize, log: D
         `training.max_steps=${plan.steps}`,
         `training.max_minutes=${plan.minutes}`,
         `training.val_every_n_steps=${Math.max(10, Math.floor(plan.steps / 10))}`,
-        `training.lr=1e-3`,
+        ...plan.training,
         `diagnostics.log.every_n_steps=${Math.max(1, Math.floor(plan.steps / 100))}`,
         `diagnostics.checkpoint.every_n_steps=${Math.max(10, Math.floor(plan.steps / 4))}`,
-        "dataloader.batch_size.training=4",
         `dataloader.training.start=${plan.train.start}`,
         `dataloader.training.end=${plan.train.end}`,
         `dataloader.validation.start=${plan.validation.start}`,
