@@ -44,10 +44,11 @@ describe("isobar demo --quick, then the dashboard in Chromium", () => {
   let errors: string[] = [];
 
   async function shot(name: string) {
-    const png = await saveScreenshot(page, `demo-${name}`);
+    await saveScreenshot(page, `demo-${name}`);
     if (README_SHOTS) {
+      // the README shows what a user sees first: the viewport, not the whole scrolled page
       fs.mkdirSync(README_SHOTS, { recursive: true });
-      fs.writeFileSync(path.join(README_SHOTS, `${name}.png`), png);
+      await page.screenshot({ path: path.join(README_SHOTS, `${name}.png`), fullPage: false });
     }
   }
 
@@ -206,6 +207,7 @@ describe("isobar demo --quick, then the dashboard in Chromium", () => {
       ].join("\n"),
     );
     await page.waitForFunction(() => (document.querySelector('[data-testid="launch-preview"]')?.textContent ?? "").includes("mlp-from-form"));
+    await shot("launch-training");
     await page.click('[data-testid="launch-submit"]');
     const link = page.locator('[data-testid="launch-result"] a[href^="/jobs/"]');
     await link.waitFor();
@@ -225,6 +227,9 @@ describe("isobar demo --quick, then the dashboard in Chromium", () => {
     expect(found.runs).toHaveLength(1);
     expect(found.runs[0].status).toBe("FINISHED");
     expect(Number(found.runs[0].metrics.train_mse_loss_step)).toBeGreaterThan(0);
+    await page.goto(`${url}/jobs`);
+    await page.locator(`a[href="/jobs/${jobId}"]`).first().waitFor();
+    await shot("jobs");
     expect(errors).toEqual([]);
   }, 700_000);
 });
