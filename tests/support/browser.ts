@@ -37,7 +37,8 @@ export function trackPageErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on("pageerror", (err) => errors.push(`pageerror: ${err.message}`));
   page.on("console", (msg) => {
-    if (msg.type() === "error") errors.push(`console: ${msg.text()}`);
+    // the location names the failing resource of "Failed to load resource" messages
+    if (msg.type() === "error") errors.push(`console: ${msg.text()}${msg.location().url ? ` (${msg.location().url})` : ""}`);
   });
   page.on("response", (res) => {
     if (res.status() >= 400) errors.push(`http ${res.status()}: ${res.url()}`);
