@@ -43,6 +43,13 @@ export function createIsobarServer(services: Services, nextHandler: NextRequestH
       res.end(JSON.stringify({ ok: true, pid: process.pid, home: services.env.home, storageMode: services.storage.mode }));
       return;
     }
+    if (pathname === "/favicon.ico" && nextHandler) {
+      // Browsers ask for /favicon.ico on their own (a 404 there is a console error on every
+      // page); the app's icon is app/icon.svg.
+      res.writeHead(308, { location: "/icon.svg", "cache-control": "public, max-age=86400" });
+      res.end();
+      return;
+    }
     if (!nextHandler) {
       res.writeHead(404, { "content-type": "text/plain" });
       res.end("not found");
