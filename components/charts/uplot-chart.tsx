@@ -74,20 +74,19 @@ export default function UplotChart({ x, series, xKind, logY = false, height = 22
       });
     };
 
-    /** Fit y to the points inside the x range (per-series x only; uPlot would fit all points). */
-    let fitting = false;
-    const fitY = (u: uPlot, key: string) => {
-      if (!ownX || key !== "x" || fitting) return;
-      const lo = u.scales.x.min;
-      const hi = u.scales.x.max;
-      if (lo == null || hi == null) return;
+    /**
+     * Drag-to-zoom with per-series x: fit y to the points inside the selected x range (uPlot's own
+     * auto range would span all points). uPlot fires setSelect on mouseup just before it sets the x
+     * scale, so both scales change in one commit and one redraw.
+     */
+    const fitYToSelection = (u: uPlot) => {
+      if (!ownX || u.select.width <= 0) return;
+      const lo = u.posToVal(u.select.left, "x");
+      const hi = u.posToVal(u.select.left + u.select.width, "x");
       let min = Infinity;
       let max = -Infinity;
-      let whole = true;
       series.forEach((s, i) => {
-        const xs = xsOf(i);
-        const [a, b] = visibleRange(xs, lo, hi);
-        if (a > 0 || b < xs.length - 1) whole = false;
+        const [a, b] = visibleRange(xsOf(i), lo, hi);
         for (let k = a; k <= b; k++) {
           const v = s.values[k];
           if (v === null) continue;
@@ -95,15 +94,9 @@ export default function UplotChart({ x, series, xKind, logY = false, height = 22
           if (v > max) max = v;
         }
       });
-      if (whole || !(min <= max)) return; // the full view: uPlot's own auto range
+      if (!(min <= max)) return; // no point in the selection: keep y
       const [ymin, ymax] = logY ? uPlot.rangeLog(min, max, 10, false) : uPlot.rangeNum(min, max, 0.1, true);
-      if (ymin === null || ymax === null) return;
-      fitting = true;
-      try {
-        u.setScale("y", { min: ymin, max: ymax });
-      } finally {
-        fitting = false;
-      }
+      if (ymin !== null && ymax !== null) u.setScale("y", { min: ymin, max: ymax });
     };
 
     const opts: uPlot.Options = {
@@ -156,7 +149,7 @@ export default function UplotChart({ x, series, xKind, logY = false, height = 22
       ],
       hooks: {
         setCursor: [showLegend],
-        setScale: [fitY],
+        setSelect: [fitYToSelection],
         draw: [
           () => {
             if (wrapRef.current) wrapRef.current.dataset.drawn = hasData ? "true" : "empty";
