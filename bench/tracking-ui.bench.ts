@@ -77,8 +77,8 @@ try {
   await chart.scrollIntoViewIfNeeded();
   const over = '[data-testid="metric-chart"][data-key="train_loss"] .u-over';
   const hover = frameStats(await page.evaluate<number[]>(hoverJs(over, 100)));
-  const legendValues = await chart.locator(".trk-legend-value").count();
-  if (legendValues !== HISTORY_RUNS) throw new Error(`hover did not show the ${HISTORY_RUNS} legend values (${legendValues})`);
+  const legendValues = (await chart.locator(".trk-legend-value").evaluateAll((els) => els.map((e) => e.textContent ?? ""))).filter((v) => v !== "" && Number.isFinite(Number(v))).length;
+  if (legendValues !== HISTORY_RUNS) throw new Error(`hover did not show the ${HISTORY_RUNS} runs' values in the legend (${legendValues})`);
   const zoomRaw = await page.evaluate<{ zoom: number[]; reset: number[] }>(zoomJs(over, 10));
   const zoom = frameStats(zoomRaw.zoom);
   const reset = frameStats(zoomRaw.reset);

@@ -1,4 +1,4 @@
-/** Pure helpers that turn per-run metric series into uPlot's aligned columns. */
+/** Pure helpers that turn per-run metric series into uPlot series, and look up x values for the cursor. */
 
 export type XAxisKind = "step" | "time" | "relative";
 
@@ -33,24 +33,43 @@ export function xValues(s: RunSeries, kind: XAxisKind): number[] {
   return s.timestamps.map((t) => (t - t0) / 1000);
 }
 
-/**
- * Join series with different x values into one sorted x column and one y column per series
- * (null where a series has no point at that x). Several points of one series at the same x
- * keep the last one.
- */
-export function alignSeries(xs: readonly (readonly number[])[], ys: readonly (readonly (number | null)[])[]): { x: Float64Array; y: (number | null)[][] } {
-  const all = new Set<number>();
-  for (const col of xs) for (const v of col) all.add(v);
-  const x = Float64Array.from(all).sort();
-  const index = new Map<number, number>();
-  x.forEach((v, i) => index.set(v, i));
-  const y = ys.map((col, s) => {
-    const out: (number | null)[] = new Array<number | null>(x.length).fill(null);
-    const xcol = xs[s];
-    for (let i = 0; i < col.length; i++) out[index.get(xcol[i]) as number] = col[i];
-    return out;
-  });
-  return { x, y };
+/** The points of one series ordered by x (the same arrays when they already are): per-series chart x must be sorted. */
+export function sortedByX(x: readonly number[], values: readonly (number | null)[]): { x: number[]; values: (number | null)[] } {
+  let sorted = true;
+  for (let i = 1; i < x.length && sorted; i++) sorted = x[i] >= x[i - 1];
+  if (sorted) return { x: x as number[], values: values as (number | null)[] };
+  const order = x.map((_, i) => i).sort((a, b) => x[a] - x[b] || a - b);
+  return { x: order.map((i) => x[i]), values: order.map((i) => values[i]) };
+}
+
+/** Index of the value of sorted `xs` nearest to `v` (the earlier one on a tie); null when empty or `v` is not finite. */
+export function nearestIndex(xs: ArrayLike<number>, v: number): number | null {
+  const n = xs.length;
+  if (n === 0 || !Number.isFinite(v)) return null;
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  // lo: first index with xs[lo] >= v (or the last index).
+  return lo > 0 && v - xs[lo - 1] <= xs[lo] - v ? lo - 1 : lo;
+}
+
+/** The first and last index of sorted `xs` within [lo, hi] (first > last when none is). */
+export function visibleRange(xs: ArrayLike<number>, lo: number, hi: number): [number, number] {
+  const lowerBound = (v: number, strict: boolean) => {
+    let a = 0;
+    let b = xs.length;
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      if (strict ? xs[mid] <= v : xs[mid] < v) a = mid + 1;
+      else b = mid;
+    }
+    return a;
+  };
+  return [lowerBound(lo, false), lowerBound(hi, true) - 1];
 }
 
 /** Values that a log axis can show (non-positive become gaps). */

@@ -1,14 +1,20 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { formatNumber, formatSeconds, formatTick, type XAxisKind } from "./series";
+import { formatNumber, formatSeconds, formatTick, nearestIndex, visibleRange, type XAxisKind } from "./series";
 
 export type ChartSeries = {
   label: string;
   colour: string;
   values: (number | null)[];
+  /**
+   * The series' own x values (sorted, as long as `values`). When every series has them the chart
+   * draws each on its own x (uPlot mode 2): runs logged at different steps need no common x axis.
+   * Without them, all series share the chart's `x`.
+   */
+  x?: readonly number[];
   width?: number;
   /** Faint companion line (raw values under a smoothed line); not listed in the legend. */
   faint?: boolean;
@@ -17,7 +23,8 @@ export type ChartSeries = {
 };
 
 export type LineChartProps = {
-  x: Float64Array;
+  /** Shared x values; required unless every series has its own `x`. */
+  x?: Float64Array;
   series: ChartSeries[];
   xKind: XAxisKind;
   logY?: boolean;
@@ -30,23 +37,79 @@ function formatX(v: number, kind: XAxisKind): string {
   return new Date(v * 1000).toLocaleString(undefined, { dateStyle: "short", timeStyle: "medium" });
 }
 
-/** A uPlot line chart with its own legend showing the values under the cursor. Client-only. */
+/**
+ * A uPlot line chart with its own legend showing the values under the cursor. Client-only.
+ *
+ * Hover does not re-render React: the legend's x and value cells are written directly from
+ * uPlot's setCursor hook. With per-series x values, drag-to-zoom also fits the y axis to the
+ * points in view.
+ */
 export default function UplotChart({ x, series, xKind, logY = false, height = 220 }: LineChartProps) {
   const wrapRef = useRef<HTMLDivElement>(null);
   const plotRef = useRef<HTMLDivElement>(null);
-  const [hover, setHover] = useState<number | null>(null);
+  const legendXRef = useRef<HTMLSpanElement>(null);
+  const valueRefs = useRef<(HTMLSpanElement | null)[]>([]);
 
   useEffect(() => {
     const target = plotRef.current;
     const wrap = wrapRef.current;
     if (!target || !wrap) return;
     wrap.dataset.drawn = "false";
+    const ownX = series.length > 0 && series.every((s) => s.x !== undefined);
+    const shared = x ?? new Float64Array(0);
+    const xsOf = (i: number): ArrayLike<number> => (ownX ? (series[i].x as readonly number[]) : shared);
     const hasData = series.some((s) => s.values.some((v) => v !== null));
+
+    const showLegend = (u: uPlot) => {
+      const left = u.cursor.left ?? -1;
+      const idxs = u.cursor.idxs ?? [];
+      const active = left >= 0 && (ownX || u.cursor.idx != null);
+      const xv = active ? (ownX ? u.posToVal(left, "x") : shared[u.cursor.idx as number]) : null;
+      if (legendXRef.current) legendXRef.current.textContent = xv !== null && Number.isFinite(xv) ? formatX(xv, xKind) : "\u00a0";
+      series.forEach((s, i) => {
+        const cell = valueRefs.current[i];
+        if (!cell) return;
+        const idx = active ? (ownX ? idxs[i + 1] : u.cursor.idx) : null;
+        cell.textContent = idx === null || idx === undefined ? "" : formatNumber(s.values[idx] ?? null);
+      });
+    };
+
+    /**
+     * Drag-to-zoom with per-series x: fit y to the points inside the selected x range (uPlot's own
+     * auto range would span all points). uPlot fires setSelect on mouseup just before it sets the x
+     * scale, so both scales change in one commit and one redraw.
+     */
+    const fitYToSelection = (u: uPlot) => {
+      if (!ownX || u.select.width <= 0) return;
+      const lo = u.posToVal(u.select.left, "x");
+      const hi = u.posToVal(u.select.left + u.select.width, "x");
+      let min = Infinity;
+      let max = -Infinity;
+      series.forEach((s, i) => {
+        const [a, b] = visibleRange(xsOf(i), lo, hi);
+        for (let k = a; k <= b; k++) {
+          const v = s.values[k];
+          if (v === null) continue;
+          if (v < min) min = v;
+          if (v > max) max = v;
+        }
+      });
+      if (!(min <= max)) return; // no point in the selection: keep y
+      const [ymin, ymax] = logY ? uPlot.rangeLog(min, max, 10, false) : uPlot.rangeNum(min, max, 0.1, true);
+      if (ymin !== null && ymax !== null) u.setScale("y", { min: ymin, max: ymax });
+    };
+
     const opts: uPlot.Options = {
+      mode: ownX ? 2 : 1,
       width: Math.max(200, target.clientWidth),
       height,
       legend: { show: false },
-      cursor: { drag: { x: true, y: false, setScale: true }, points: { size: 6 } },
+      cursor: {
+        drag: { x: true, y: false, setScale: true },
+        points: { size: 6 },
+        // Per-series x: each series' point nearest the cursor's x value.
+        ...(ownX ? { dataIdx: (u: uPlot, si: number) => (si === 0 ? null : nearestIndex(xsOf(si - 1), u.posToVal(u.cursor.left ?? 0, "x"))) } : {}),
+      },
       scales: {
         x: { time: xKind === "time" },
         y: logY ? { distr: 3 } : { auto: true },
@@ -74,10 +137,19 @@ export default function UplotChart({ x, series, xKind, logY = false, height = 22
           width: s.width ?? (s.faint ? 1 : 1.5),
           spanGaps: true,
           points: { show: false },
+          ...(ownX
+            ? {
+                facets: [
+                  { scale: "x", auto: true, sorted: 1 as const },
+                  { scale: "y", auto: true },
+                ],
+              }
+            : {}),
         })),
       ],
       hooks: {
-        setCursor: [(u: uPlot) => setHover(u.cursor.idx ?? null)],
+        setCursor: [showLegend],
+        setSelect: [fitYToSelection],
         draw: [
           () => {
             if (wrapRef.current) wrapRef.current.dataset.drawn = hasData ? "true" : "empty";
@@ -85,8 +157,9 @@ export default function UplotChart({ x, series, xKind, logY = false, height = 22
         ],
       },
     };
-    // uPlot's AlignedData is a tuple of number arrays; nulls mark gaps.
-    const data = [x, ...series.map((s) => s.values)] as unknown as uPlot.AlignedData;
+    // uPlot's data: mode 1 is [x, y1, y2, …] (nulls mark gaps); mode 2 is [null, [x1, y1], [x2, y2], …].
+    // Its AlignedData type describes mode 1 only.
+    const data = (ownX ? [null, ...series.map((s) => [s.x, s.values])] : [shared, ...series.map((s) => s.values)]) as unknown as uPlot.AlignedData;
     const plot = new uPlot(opts, data, target);
     const observer = new ResizeObserver(() => {
       const w = Math.max(200, target.clientWidth);
@@ -99,19 +172,27 @@ export default function UplotChart({ x, series, xKind, logY = false, height = 22
     };
   }, [x, series, xKind, logY, height]);
 
-  const listed = series.map((s, i) => ({ s, i })).filter(({ s }) => !s.faint);
   return (
     <div ref={wrapRef} className="trk-chart" data-drawn="false">
       <div ref={plotRef} className="trk-chart-plot" />
       <div className="trk-legend">
-        <span className="trk-legend-x mono">{hover !== null && hover < x.length ? formatX(x[hover], xKind) : "\u00a0"}</span>
-        {listed.map(({ s, i }) => (
-          <span key={i} className="trk-legend-item" data-testid="legend-run">
-            <span className="trk-swatch" style={{ background: s.colour }} />
-            {s.href ? <a href={s.href}>{s.label}</a> : <span>{s.label}</span>}
-            {hover !== null ? <span className="mono trk-legend-value">{formatNumber(s.values[hover] ?? null)}</span> : null}
-          </span>
-        ))}
+        <span ref={legendXRef} className="trk-legend-x mono">
+          {"\u00a0"}
+        </span>
+        {series.map((s, i) =>
+          s.faint ? null : (
+            <span key={i} className="trk-legend-item" data-testid="legend-run">
+              <span className="trk-swatch" style={{ background: s.colour }} />
+              {s.href ? <a href={s.href}>{s.label}</a> : <span>{s.label}</span>}
+              <span
+                className="mono trk-legend-value"
+                ref={(el) => {
+                  valueRefs.current[i] = el;
+                }}
+              />
+            </span>
+          ),
+        )}
       </div>
     </div>
   );

@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { LineChart, type ChartSeries } from "@/components/charts/line-chart";
-import { alignSeries, emaSmooth, forLogScale, xValues, type XAxisKind } from "@/components/charts/series";
+import { emaSmooth, forLogScale, sortedByX, xValues, type XAxisKind } from "@/components/charts/series";
 import { useTRPC } from "@/components/trpc";
 import type { JsonNumber } from "@/server/trpc/routers/tracking";
 import { formatMetric } from "./run-bits";
@@ -37,34 +37,28 @@ function MetricChartCard({ metricKey, runs, settings }: { metricKey: string; run
     staleTime: 30_000,
   });
 
+  // Each run keeps its own x values (uPlot mode 2): the runs' downsampled points fall on different
+  // steps, and merging them onto one x axis would multiply the points uPlot walks by the number of runs.
+  // Built once per response and setting; hovering and zooming do not re-render this component.
   const chart = useMemo(() => {
     if (!history.data) return null;
     const byRun = new Map(history.data.series.map((s) => [s.runId, s]));
-    const xs: number[][] = [];
-    const ys: (number | null)[][] = [];
-    const meta: Omit<ChartSeries, "values">[] = [];
+    const series: ChartSeries[] = [];
     for (const run of runs) {
       const s = byRun.get(run.runId);
       if (!s || s.steps.length === 0) continue;
-      const x = xValues(s, settings.xKind);
-      const raw = settings.logY ? forLogScale(s.values) : s.values;
+      // Wall time may go back where steps go forward (a resumed run): order by the chosen x.
+      const { x, values } = sortedByX(xValues(s, settings.xKind), s.values);
+      const raw = settings.logY ? forLogScale(values) : values;
       if (settings.smoothing > 0) {
-        xs.push(x);
-        ys.push(raw);
-        meta.push({ label: `${run.label} (raw)`, colour: run.colour, faint: true });
-        const smooth = emaSmooth(s.values, settings.smoothing);
-        xs.push(x);
-        ys.push(settings.logY ? forLogScale(smooth) : smooth);
-        meta.push({ label: run.label, colour: run.colour, href: run.href, width: 2 });
+        series.push({ label: `${run.label} (raw)`, colour: run.colour, faint: true, x, values: raw });
+        const smooth = emaSmooth(values, settings.smoothing);
+        series.push({ label: run.label, colour: run.colour, href: run.href, width: 2, x, values: settings.logY ? forLogScale(smooth) : smooth });
       } else {
-        xs.push(x);
-        ys.push(raw);
-        meta.push({ label: run.label, colour: run.colour, href: run.href });
+        series.push({ label: run.label, colour: run.colour, href: run.href, x, values: raw });
       }
     }
-    if (xs.length === 0) return { x: new Float64Array(0), series: [] as ChartSeries[] };
-    const aligned = alignSeries(xs, ys);
-    return { x: aligned.x, series: meta.map((m, i) => ({ ...m, values: aligned.y[i] })) };
+    return { series };
   }, [history.data, runs, settings.xKind, settings.smoothing, settings.logY]);
 
   const total = history.data?.series.reduce((a, s) => a + s.totalPoints, 0) ?? 0;
@@ -74,7 +68,7 @@ function MetricChartCard({ metricKey, runs, settings }: { metricKey: string; run
       <h3>{metricKey}</h3>
       {history.error ? <div className="error-box">{history.error.message}</div> : null}
       {chart && chart.series.length > 0 ? (
-        <LineChart x={chart.x} series={chart.series} xKind={settings.xKind} logY={settings.logY} />
+        <LineChart series={chart.series} xKind={settings.xKind} logY={settings.logY} />
       ) : chart ? (
         <p className="muted">No points logged.</p>
       ) : (

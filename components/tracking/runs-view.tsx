@@ -4,7 +4,7 @@ import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-qu
 import { useVirtualizer } from "@tanstack/react-virtual";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc";
 import type { RunSummary } from "@/server/trpc/routers/tracking";
 import { columnIdentifier, formatEpoch, formatMetric, formatRunDuration, RunStatusBadge } from "./run-bits";
@@ -12,13 +12,87 @@ import { columnIdentifier, formatEpoch, formatMetric, formatRunDuration, RunStat
 const PAGE = 500;
 const ROW_HEIGHT = 34;
 
-/** Fixed columns: id, header, width, cell, and the attribute they sort on. */
-const BASE_COLUMNS: { id: string; title: string; width: string; sort?: string; cell: (r: RunSummary) => React.ReactNode }[] = [
-  { id: "a:run_name", title: "Run", width: "minmax(180px, 2fr)", sort: "a:run_name", cell: (r) => <Link href={`/runs/${r.runId}`} data-testid="run-name">{r.runName}</Link> },
+/** A table column: id, header, width, cell, and the attribute it sorts on. */
+type Column = { id: string; title: string; width: string; sort?: string; className?: string; cell: (r: RunSummary) => React.ReactNode };
+
+/** Fixed columns. */
+const BASE_COLUMNS: Column[] = [
+  { id: "a:run_name", title: "Run", width: "minmax(180px, 2fr)", sort: "a:run_name", cell: (r) => (
+      // No viewport prefetch: scrolling would request every run page that passes by.
+      <Link href={`/runs/${r.runId}`} prefetch={false} data-testid="run-name">
+        {r.runName}
+      </Link>
+    ),
+  },
   { id: "a:status", title: "Status", width: "100px", sort: "a:status", cell: (r) => <RunStatusBadge status={r.status} /> },
   { id: "a:start_time", title: "Started", width: "160px", sort: "a:start_time", cell: (r) => formatEpoch(r.startTime) },
   { id: "duration", title: "Duration", width: "110px", cell: (r) => formatRunDuration(r.startTime, r.endTime, r.status === "RUNNING") },
 ];
+
+/** A chosen param (p:) or metric (m:) column. */
+function chosenColumn(c: string): Column {
+  const key = c.slice(2);
+  return c.startsWith("m:")
+    ? { id: c, title: key, width: "minmax(110px, 1fr)", sort: c, className: "trk-num", cell: (r) => formatMetric(r.metrics[key]) }
+    : { id: c, title: key, width: "minmax(110px, 1fr)", sort: c, className: "mono", cell: (r) => r.params[key] ?? "–" };
+}
+
+type RowProps = { run: RunSummary; columns: Column[]; grid: string; top: number; selected: boolean; onToggle: (runId: string) => void };
+
+/**
+ * One table row. Memoised on its props (all stable while scrolling), so a scroll frame renders only
+ * the rows that enter the window.
+ */
+const RunRow = memo(function RunRow({ run, columns, grid, top, selected, onToggle }: RowProps) {
+  return (
+    <div
+      className={`trk-row trk-body-row${selected ? " selected" : ""}`}
+      data-testid="run-row"
+      data-run-id={run.runId}
+      style={{ gridTemplateColumns: grid, position: "absolute", top: 0, left: 0, right: 0, transform: `translateY(${top}px)` }}
+    >
+      <div>
+        <input type="checkbox" aria-label={`Select ${run.runName}`} checked={selected} onChange={() => onToggle(run.runId)} />
+      </div>
+      {columns.map((c) => (
+        <div key={c.id} data-col={c.id} className={c.className}>
+          {c.cell(run)}
+        </div>
+      ))}
+    </div>
+  );
+});
+
+type BodyProps = {
+  rows: RunSummary[];
+  columns: Column[];
+  grid: string;
+  minWidth: number;
+  selected: ReadonlySet<string>;
+  onToggle: (runId: string) => void;
+  scrollRef: React.RefObject<HTMLDivElement | null>;
+  /** Called with the index of the last rendered row (to load the next page in time). */
+  onWindow: (lastIndex: number) => void;
+};
+
+/**
+ * The virtualised rows. The virtualiser's scroll state lives here, so scrolling re-renders this
+ * component (and the rows that enter), not the toolbar, sidebar and header around it.
+ */
+function RunsBody({ rows, columns, grid, minWidth, selected, onToggle, scrollRef, onWindow }: BodyProps) {
+  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 20 });
+  const items = virtualizer.getVirtualItems();
+  const lastIndex = items.length ? items[items.length - 1].index : -1;
+  useEffect(() => onWindow(lastIndex), [lastIndex, onWindow]);
+  return (
+    <div style={{ height: virtualizer.getTotalSize(), position: "relative", minWidth }}>
+      {items.map((item) => {
+        const r = rows[item.index];
+        return <RunRow key={r.runId} run={r} columns={columns} grid={grid} top={item.start} selected={selected.has(r.runId)} onToggle={onToggle} />;
+      })}
+    </div>
+  );
+}
 
 function parseCols(text: string | null): string[] {
   return (text ?? "").split(",").filter((c) => /^[mp]:./.test(c));
@@ -107,30 +181,30 @@ export function RunsView() {
   });
   const rows = useMemo(() => runs.data?.pages.flatMap((p) => p.runs) ?? [], [runs.data]);
 
-  const [selected, setSelected] = useState<string[]>([]);
-  const toggleRun = (id: string) => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
+  const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set());
+  const toggleRun = useCallback(
+    (id: string) =>
+      setSelected((s) => {
+        const next = new Set(s);
+        if (!next.delete(id)) next.add(id);
+        return next;
+      }),
+    [],
+  );
   const [draft, setDraft] = useState(filter);
   useEffect(() => setDraft(filter), [filter]);
 
   const scrollRef = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 20 });
-  const items = virtualizer.getVirtualItems();
-  const lastIndex = items.length ? items[items.length - 1].index : -1;
-  useEffect(() => {
-    if (lastIndex >= rows.length - 50 && runs.hasNextPage && !runs.isFetchingNextPage) void runs.fetchNextPage();
-  }, [lastIndex, rows.length, runs]);
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = runs;
+  const onWindow = useCallback(
+    (lastIndex: number) => {
+      if (lastIndex >= rows.length - 50 && hasNextPage && !isFetchingNextPage) void fetchNextPage();
+    },
+    [rows.length, hasNextPage, isFetchingNextPage, fetchNextPage],
+  );
 
-  const columns = [
-    ...BASE_COLUMNS,
-    ...cols.map((c) => ({
-      id: c,
-      title: c.slice(2),
-      width: "minmax(110px, 1fr)",
-      sort: c,
-      cell: (r: RunSummary) => (c.startsWith("m:") ? formatMetric(r.metrics[c.slice(2)]) : (r.params[c.slice(2)] ?? "–")),
-    })),
-  ];
-  const grid = `36px ${columns.map((c) => c.width).join(" ")}`;
+  const columns = useMemo(() => [...BASE_COLUMNS, ...cols.map(chosenColumn)], [cols]);
+  const grid = useMemo(() => `36px ${columns.map((c) => c.width).join(" ")}`, [columns]);
   const minWidth = 36 + 180 + 100 + 160 + 110 + cols.length * 110;
 
   const clickSort = (id: string) => {
@@ -138,7 +212,7 @@ export function RunsView() {
     const next = sortCol !== id ? `${id}:asc` : sortDesc ? "" : `${id}:desc`;
     setParams({ sort: next || null });
   };
-  const allVisibleSelected = rows.length > 0 && rows.every((r) => selected.includes(r.runId));
+  const allVisibleSelected = rows.length > 0 && rows.every((r) => selected.has(r.runId));
 
   return (
     <div className="trk-layout">
@@ -186,11 +260,11 @@ export function RunsView() {
           <ColumnPicker available={available.data} chosen={cols} onChange={(c) => setParams({ cols: c.join(",") })} />
           <button
             data-testid="compare-button"
-            disabled={selected.length < 2}
-            onClick={() => router.push(`/compare?runs=${selected.map(encodeURIComponent).join(",")}`)}
+            disabled={selected.size < 2}
+            onClick={() => router.push(`/compare?runs=${[...selected].map(encodeURIComponent).join(",")}`)}
             title="Select two or more runs"
           >
-            Compare ({selected.length})
+            Compare ({selected.size})
           </button>
           <span className="muted" data-testid="runs-count">
             {runs.isFetching ? "loading…" : `${rows.length.toLocaleString()}${runs.hasNextPage ? "+" : ""} runs`}
@@ -208,11 +282,11 @@ export function RunsView() {
                 type="checkbox"
                 aria-label="Select all loaded runs"
                 checked={allVisibleSelected}
-                onChange={() => setSelected(allVisibleSelected ? [] : rows.map((r) => r.runId))}
+                onChange={() => setSelected(allVisibleSelected ? new Set() : new Set(rows.map((r) => r.runId)))}
               />
             </div>
             {columns.map((c) => (
-              <div key={c.id} className={c.id.startsWith("m:") ? "trk-num" : undefined} title={c.title}>
+              <div key={c.id} className={c.className === "trk-num" ? "trk-num" : undefined} title={c.title}>
                 {c.sort ? (
                   <button onClick={() => clickSort(c.sort as string)} data-testid={`sort-${c.id}`}>
                     {c.title}
@@ -224,30 +298,7 @@ export function RunsView() {
               </div>
             ))}
           </div>
-          <div style={{ height: virtualizer.getTotalSize(), position: "relative", minWidth }}>
-            {items.map((item) => {
-              const r = rows[item.index];
-              const isSel = selected.includes(r.runId);
-              return (
-                <div
-                  key={r.runId}
-                  className={`trk-row trk-body-row${isSel ? " selected" : ""}`}
-                  data-testid="run-row"
-                  data-run-id={r.runId}
-                  style={{ gridTemplateColumns: grid, position: "absolute", top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}
-                >
-                  <div>
-                    <input type="checkbox" aria-label={`Select ${r.runName}`} checked={isSel} onChange={() => toggleRun(r.runId)} />
-                  </div>
-                  {columns.map((c) => (
-                    <div key={c.id} data-col={c.id} className={c.id.startsWith("m:") ? "trk-num" : c.id.startsWith("p:") ? "mono" : undefined}>
-                      {c.cell(r)}
-                    </div>
-                  ))}
-                </div>
-              );
-            })}
-          </div>
+          <RunsBody rows={rows} columns={columns} grid={grid} minWidth={minWidth} selected={selected} onToggle={toggleRun} scrollRef={scrollRef} onWindow={onWindow} />
           {runs.data && rows.length === 0 ? <p className="muted" style={{ padding: 12 }}>No runs match.</p> : null}
         </div>
       </section>

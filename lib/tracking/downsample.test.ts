@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { downsample, lttbDownsample, minMaxDownsample, type DownsampleResult } from "@/lib/tracking/downsample";
+import { comparePoints, downsample, lttbDownsample, mergeMinMaxPicks, minMaxBucketOf, minMaxDownsample, type DownsampleResult } from "@/lib/tracking/downsample";
 
 const f64 = (xs: number[]): Float64Array => Float64Array.from(xs);
 const range = (n: number): Float64Array => Float64Array.from({ length: n }, (_, i) => i);
@@ -172,5 +172,34 @@ describe("properties on random series", () => {
     expect(b.indices.length).toBeLessThanOrEqual(2000);
     expect(a.indices.length).toBeGreaterThan(1900);
     expect(ms).toBeLessThan(3000);
+  });
+});
+
+describe("min/max picks computed elsewhere (SQL)", () => {
+  const p = (step: number, timestamp: number, value: number) => ({ step, timestamp, value });
+
+  it("orders points by step, timestamp, then value with NaN after every number", () => {
+    const pts = [p(2, 0, 1), p(1, 5, Number.NaN), p(1, 5, Number.POSITIVE_INFINITY), p(1, 5, -3), p(1, 2, 9)];
+    expect([...pts].sort(comparePoints)).toEqual([p(1, 2, 9), p(1, 5, -3), p(1, 5, Number.POSITIVE_INFINITY), p(1, 5, Number.NaN), p(2, 0, 1)]);
+  });
+
+  it("merges bucket extremes, NaN-only buckets and the first and last points, without duplicates", () => {
+    const first = p(0, 0, 5);
+    const last = p(9, 9, 1);
+    const merged = mergeMinMaxPicks(
+      [
+        { min: p(3, 3, -1), max: first }, // the first point is also bucket 0's maximum
+        { nan: p(5, 5, Number.NaN) },
+        { min: last, max: p(7, 7, 8) },
+      ],
+      first,
+      last,
+    );
+    expect(merged).toEqual([first, p(3, 3, -1), p(5, 5, Number.NaN), p(7, 7, 8), last]);
+  });
+
+  it("places steps in buckets as minMaxDownsample does: the last step in the last bucket", () => {
+    // 10 buckets over steps 100..200: width 10; step 200 would be bucket 10 and is clamped to 9.
+    expect([100, 109, 110, 155, 199, 200].map((s) => minMaxBucketOf(s, 100, 100, 10))).toEqual([0, 0, 1, 5, 9, 9]);
   });
 });

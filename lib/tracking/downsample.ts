@@ -60,6 +60,53 @@ function everything(steps: Float64Array, values: Float64Array, order: Uint32Arra
   return gather(steps, values, idx);
 }
 
+/** How many min/max buckets fit in `targetPoints` (each keeps up to two points; first and last come extra). */
+export function minMaxBucketCount(targetPoints: number): number {
+  return Math.floor((targetPoints - 2) / 2);
+}
+
+/**
+ * The bucket of `step` for steps spanning [s0, s0 + span] (span > 0) in `buckets` equal-width buckets.
+ * The SQL form in server/tracking/store/history.ts computes exactly this, in the same float64 operations.
+ */
+export function minMaxBucketOf(step: number, s0: number, span: number, buckets: number): number {
+  return Math.min(buckets - 1, Math.floor(((step - s0) / span) * buckets));
+}
+
+/** One metric point as the min/max merge sees it. */
+export type MetricPoint = { step: number; timestamp: number; value: number };
+
+/** Order of points as the database sorts them: step, timestamp, then value (NaN after every number). */
+export function comparePoints(a: MetricPoint, b: MetricPoint): number {
+  if (a.step !== b.step) return a.step - b.step;
+  if (a.timestamp !== b.timestamp) return a.timestamp - b.timestamp;
+  const an = Number.isNaN(a.value);
+  const bn = Number.isNaN(b.value);
+  if (an || bn) return an === bn ? 0 : an ? 1 : -1;
+  return a.value === b.value ? 0 : a.value < b.value ? -1 : 1;
+}
+
+/**
+ * The result of `minMaxDownsample` assembled from per-bucket picks computed elsewhere (in SQL):
+ * each bucket's minimum and maximum (the earliest point holding each; undefined when the bucket has
+ * only NaN values), else its earliest NaN point; plus the series' first and last points. Returns
+ * the distinct points in order.
+ */
+export function mergeMinMaxPicks(
+  buckets: readonly { min?: MetricPoint; max?: MetricPoint; nan?: MetricPoint }[],
+  first: MetricPoint,
+  last: MetricPoint,
+): MetricPoint[] {
+  const all: MetricPoint[] = [first, last];
+  for (const b of buckets) {
+    if (b.min) all.push(b.min);
+    if (b.max) all.push(b.max);
+    if (!b.min && !b.max && b.nan) all.push(b.nan);
+  }
+  all.sort(comparePoints);
+  return all.filter((p, i) => i === 0 || comparePoints(all[i - 1], p) !== 0);
+}
+
 /**
  * Min/max per bucket over equal step ranges. Keeps the first and last points and, because every
  * bucket keeps its own extremes, the global minimum and maximum.
@@ -71,11 +118,11 @@ export function minMaxDownsample(steps: Float64Array, values: Float64Array, targ
   if (n <= targetPoints) return everything(steps, values, order);
   const at = (k: number): number => (order === null ? k : order[k]);
 
-  const buckets = Math.floor((targetPoints - 2) / 2);
+  const buckets = minMaxBucketCount(targetPoints);
   const s0 = steps[at(0)];
   const span = steps[at(n - 1)] - s0;
   // Bucket by step when steps spread; by position when all steps are equal.
-  const bucketOf = span > 0 ? (k: number) => Math.min(buckets - 1, Math.floor(((steps[at(k)] - s0) / span) * buckets)) : (k: number) => Math.min(buckets - 1, Math.floor((k / n) * buckets));
+  const bucketOf = span > 0 ? (k: number) => minMaxBucketOf(steps[at(k)], s0, span, buckets) : (k: number) => Math.min(buckets - 1, Math.floor((k / n) * buckets));
 
   const out = new Uint32Array(2 * buckets + 2);
   let count = 0;

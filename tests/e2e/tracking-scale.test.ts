@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatNumber } from "@/components/charts/series";
 import { decodePng, launchBrowser, saveScreenshot, trackPageErrors } from "../support/browser";
 import { freshHome, startServer } from "../support/isobar-process";
 import { createTestDatabase } from "../support/postgres";
@@ -93,7 +94,18 @@ describe("tracking pages at scale in Chromium (PostgreSQL mode)", () => {
     const over = chart.locator(".u-over");
     const box = (await over.boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    await expect.poll(() => chart.locator(".trk-legend-value").count()).toBe(HISTORY_RUNS);
+    // Every run shows its value at its own point nearest the cursor (runs keep different steps).
+    const legendValues = () => chart.locator(".trk-legend-value").evaluateAll((els) => els.map((e) => e.textContent ?? ""));
+    await expect.poll(async () => (await legendValues()).filter((v) => Number.isFinite(Number(v)) && v !== "").length).toBe(HISTORY_RUNS);
+    const cursorStep = Number(await chart.locator(".trk-legend-x").textContent());
+    const legend = await chart.locator('[data-testid="legend-run"]').evaluateAll((els) => els.map((e) => [e.querySelector("a")?.textContent ?? "", e.querySelector(".trk-legend-value")?.textContent ?? ""]));
+    for (const [name, shown] of legend) {
+      const s = history.series[seeded.historyRunIds.findIndex((id) => id.endsWith(name.replace("run-", "")))];
+      // The shown value is that of a kept point next to the cursor's step (either side of it).
+      const after = s.steps.findIndex((step) => step >= cursorStep);
+      const near = [after - 1, after].filter((j) => j >= 0).map((j) => formatNumber(s.values[j]));
+      expect(near, `${name} at step ${cursorStep}`).toContain(shown);
+    }
     const canvas = chart.locator("canvas").first();
     const before = decodePng(await canvas.screenshot()).data;
     await page.evaluate(zoomJs('[data-testid="metric-chart"][data-key="train_loss"] .u-over', 1, false));

@@ -25,7 +25,7 @@ import { latestMetrics, runParams, runs } from "@/server/db/schema";
 import { listDirectory, localDirForArtifactUri, safeRelative } from "@/server/tracking/artifacts";
 import { MlflowError } from "@/server/tracking/errors";
 import { getExperiment, listExperiments } from "@/server/tracking/store/experiments";
-import { getMetricRange } from "@/server/tracking/store/history";
+import { getMetricMinMax, getMetricRange, type ChartHistory } from "@/server/tracking/store/history";
 import { getRun, getRunRow } from "@/server/tracking/store/runs";
 import { searchRuns } from "@/server/tracking/store/search";
 import type { Run } from "@/server/tracking/store/types";
@@ -293,27 +293,30 @@ export const trackingRouter = router({
     )
     .query(async ({ ctx, input }) => {
       const db = ctx.services.storage.db;
+      const toSeries = (h: ChartHistory) => ({
+        runId: h.runId,
+        totalPoints: h.totalPoints,
+        downsampled: h.points.length < h.totalPoints,
+        steps: h.points.map((p) => p.step),
+        values: h.points.map((p) => (Number.isFinite(p.value) ? p.value : null)),
+        timestamps: h.points.map((p) => p.timestamp),
+      });
+      if (input.method === "minmax") {
+        // Bucketed in SQL: only the kept points leave the database.
+        const histories = await getMetricMinMax(db, input.runIds, input.key, input.targetPoints, input.startStep, input.endStep);
+        return { key: input.key, series: histories.map(toSeries) };
+      }
       const series = await Promise.all(
         input.runIds.map(async (runId) => {
           const points = await getMetricRange(db, runId, input.key, input.startStep, input.endStep);
           const n = points.length;
-          const steps = new Float64Array(n);
-          const values = new Float64Array(n);
-          for (let i = 0; i < n; i++) {
-            steps[i] = points[i].step;
-            values[i] = points[i].value;
-          }
+          const steps = Float64Array.from(points, (p) => p.step);
+          const values = Float64Array.from(points, (p) => p.value);
           const picked =
             n > input.targetPoints
               ? downsample(steps, values, { method: input.method, targetPoints: input.targetPoints, keepExtremes: true }).indices
               : Uint32Array.from({ length: n }, (_, i) => i);
-          const out = { steps: [] as number[], values: [] as (number | null)[], timestamps: [] as number[] };
-          for (const i of picked) {
-            out.steps.push(points[i].step);
-            out.values.push(Number.isFinite(points[i].value) ? points[i].value : null);
-            out.timestamps.push(points[i].timestamp);
-          }
-          return { runId, totalPoints: n, downsampled: picked.length < n, ...out };
+          return toSeries({ runId, totalPoints: n, points: Array.from(picked, (i) => points[i]) });
         }),
       );
       return { key: input.key, series };
