@@ -1,0 +1,102 @@
+import { LineLayer, ScatterplotLayer } from "@deck.gl/layers";
+import type { GraphView } from "@/lib/graphs/view";
+import { greatCircleSegments, type LineSegments } from "@/lib/maps/graph-lines";
+
+/**
+ * The graph overlay of the map page: edges as great-circle lines (LineLayer, split at the
+ * antimeridian, lib/maps/graph-lines.ts), then data nodes, then hidden nodes (ScatterplotLayer),
+ * with binary attributes so large grids stay cheap. On the globe everything is lifted above the
+ * field and depth-tested, so the far side stays hidden.
+ */
+
+export type Rgba = [number, number, number, number];
+/** Node and edge colours (also used by the legend and the browser test). */
+export const GRAPH_COLOURS: { nodes: Record<string, Rgba>; edges: Record<string, Rgba> } = {
+  nodes: { data: [20, 90, 200, 255], hidden: [230, 0, 126, 255] },
+  edges: { encoder: [0, 150, 60, 170], processor: [250, 130, 0, 190], decoder: [120, 60, 200, 170] },
+};
+/** Node radii in pixels. */
+export const GRAPH_NODE_RADIUS: Record<string, number> = { data: 2, hidden: 4 };
+
+const NODE_LIFT = 14_000;
+const EDGE_LIFT = 11_000;
+
+export type GraphOverlay = {
+  /** Identifies the data drawn (reported as data-graph-rendered-key once drawn). */
+  key: string;
+  view: GraphView;
+};
+
+const segmentCache = new WeakMap<GraphView, Map<string, LineSegments>>();
+
+function segmentsOf(v: GraphView, globe: boolean): LineSegments | null {
+  const e = v.header.edges;
+  if (!e || !v.edges) return null;
+  let byView = segmentCache.get(v);
+  if (!byView) segmentCache.set(v, (byView = new Map()));
+  const k = globe ? "globe" : "map";
+  let s = byView.get(k);
+  if (!s) {
+    s = greatCircleSegments(v.nodes[e.source], v.nodes[e.target], v.edges.src, v.edges.dst, { z: globe ? EDGE_LIFT : 0 });
+    byView.set(k, s);
+  }
+  return s;
+}
+
+const positionCache = new WeakMap<GraphView, Map<string, Float32Array>>();
+
+function positionsOf(v: GraphView, set: string, globe: boolean): Float32Array {
+  let m = positionCache.get(v);
+  if (!m) positionCache.set(v, (m = new Map()));
+  const k = `${set}|${globe}`;
+  let p = m.get(k);
+  if (!p) {
+    const n = v.nodes[set];
+    p = new Float32Array(3 * n.lat.length);
+    for (let i = 0; i < n.lat.length; i++) {
+      p[3 * i] = n.lon[i];
+      p[3 * i + 1] = n.lat[i];
+      p[3 * i + 2] = globe ? NODE_LIFT : 0;
+    }
+    m.set(k, p);
+  }
+  return p;
+}
+
+export function graphLayers(g: GraphOverlay, opts: { globe: boolean; idPrefix: string }) {
+  const { globe, idPrefix } = opts;
+  const parameters = { depthCompare: "less-equal" as const };
+  const layers = [];
+  const seg = segmentsOf(g.view, globe);
+  const edgeName = g.view.header.edges?.name ?? "";
+  if (seg && seg.length)
+    layers.push(
+      new LineLayer({
+        id: `${idPrefix}-graph-edges`,
+        data: { length: seg.length, attributes: { getSourcePosition: { value: seg.sources, size: 3 }, getTargetPosition: { value: seg.targets, size: 3 } } },
+        getColor: GRAPH_COLOURS.edges[edgeName] ?? [80, 80, 80, 180],
+        getWidth: 1,
+        widthUnits: "pixels",
+        parameters,
+        updateTriggers: { getSourcePosition: g.key, getTargetPosition: g.key },
+      }),
+    );
+  // Data nodes first, the (sparser) hidden nodes on top.
+  for (const set of ["data", "hidden"]) {
+    if (!g.view.nodes[set]) continue;
+    const pos = positionsOf(g.view, set, globe);
+    layers.push(
+      new ScatterplotLayer({
+        id: `${idPrefix}-graph-nodes-${set}`,
+        data: { length: pos.length / 3, attributes: { getPosition: { value: pos, size: 3 } } },
+        getFillColor: GRAPH_COLOURS.nodes[set] ?? [0, 0, 0, 255],
+        getRadius: GRAPH_NODE_RADIUS[set] ?? 2,
+        radiusUnits: "pixels",
+        stroked: false,
+        filled: true,
+        parameters,
+      }),
+    );
+  }
+  return layers;
+}
