@@ -1,4 +1,5 @@
-import { LineLayer, ScatterplotLayer } from "@deck.gl/layers";
+import { BitmapLayer, LineLayer, ScatterplotLayer } from "@deck.gl/layers";
+import { COORDINATE_SYSTEM } from "@deck.gl/core";
 import type { GraphView } from "@/lib/graphs/view";
 import { greatCircleSegments, type LineSegments } from "@/lib/maps/graph-lines";
 
@@ -99,4 +100,25 @@ export function graphLayers(g: GraphOverlay, opts: { globe: boolean; idPrefix: s
     );
   }
   return layers;
+}
+
+/** Colour of the globe's surface when a graph is shown without a field. */
+export const GLOBE_SURFACE: Rgba = [246, 248, 251, 255];
+
+let surfaceImage: ImageData | null = null;
+
+/**
+ * An opaque globe under a graph drawn without a field: it writes depth (back faces culled), so
+ * nodes and edges on the far side stay hidden, as the field does when there is one.
+ */
+export function globeSurfaceLayer(idPrefix: string) {
+  surfaceImage ??= new ImageData(new Uint8ClampedArray(GLOBE_SURFACE), 1, 1);
+  return new BitmapLayer({
+    id: `${idPrefix}-globe-surface`,
+    image: surfaceImage,
+    bounds: [-180, -90, 180, 90],
+    _imageCoordinateSystem: COORDINATE_SYSTEM.LNGLAT,
+    pickable: false,
+    parameters: { cullMode: "back", depthCompare: "always" },
+  });
 }

@@ -7,7 +7,7 @@ import { useEffect, useMemo, useRef, useState, type CSSProperties } from "react"
 import type { ColourScale, MapGrid } from "@/lib/maps";
 import { basemapLayers } from "./basemap";
 import { FieldLayer } from "./field-layer";
-import { graphLayers, type GraphOverlay } from "./graph-layer";
+import { globeSurfaceLayer, graphLayers, type GraphOverlay } from "./graph-layer";
 
 export type SharedViewState = { longitude: number; latitude: number; zoom: number };
 
@@ -82,6 +82,7 @@ export function MapPanel({ id, view, viewState, onViewStateChange, field, overla
           parameters: globe ? { cullMode: "back", depthCompare: "always" } : { depthCompare: "always" },
         }),
       );
+    else if (graph && globe) out.push(globeSurfaceLayer(id));
     out.push(...basemapLayers({ globe, coastlines: overlays, graticule: overlays, idPrefix: id }));
     if (graph) out.push(...graphLayers(graph, { globe, idPrefix: id }));
     if (marker)
