@@ -28,6 +28,9 @@ export type GraphOverlay = {
   view: GraphView;
 };
 
+/** Web Mercator has no poles: nodes and lines there are drawn just short of them. */
+const clampLat = (lat: number) => Math.max(-89.9, Math.min(89.9, lat));
+
 const segmentCache = new WeakMap<GraphView, Map<string, LineSegments>>();
 
 function segmentsOf(v: GraphView, globe: boolean): LineSegments | null {
@@ -39,6 +42,7 @@ function segmentsOf(v: GraphView, globe: boolean): LineSegments | null {
   let s = byView.get(k);
   if (!s) {
     s = greatCircleSegments(v.nodes[e.source], v.nodes[e.target], v.edges.src, v.edges.dst, { z: globe ? EDGE_LIFT : 0 });
+    if (!globe) for (const a of [s.sources, s.targets]) for (let i = 1; i < a.length; i += 3) a[i] = clampLat(a[i]);
     byView.set(k, s);
   }
   return s;
@@ -56,7 +60,7 @@ function positionsOf(v: GraphView, set: string, globe: boolean): Float32Array {
     p = new Float32Array(3 * n.lat.length);
     for (let i = 0; i < n.lat.length; i++) {
       p[3 * i] = n.lon[i];
-      p[3 * i + 1] = n.lat[i];
+      p[3 * i + 1] = globe ? n.lat[i] : clampLat(n.lat[i]);
       p[3 * i + 2] = globe ? NODE_LIFT : 0;
     }
     m.set(k, p);
