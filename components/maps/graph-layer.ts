@@ -1,10 +1,10 @@
-import { BitmapLayer, LineLayer, ScatterplotLayer } from "@deck.gl/layers";
+import { BitmapLayer, PathLayer, ScatterplotLayer } from "@deck.gl/layers";
 import { COORDINATE_SYSTEM } from "@deck.gl/core";
 import type { GraphView } from "@/lib/graphs/view";
-import { greatCircleSegments, type LineSegments } from "@/lib/maps/graph-lines";
+import { greatCircleSegments, segmentsToPaths, type LinePaths } from "@/lib/maps/graph-lines";
 
 /**
- * The graph overlay of the map page: edges as great-circle lines (LineLayer, split at the
+ * The graph overlay of the map page: edges as great-circle lines (PathLayer, split at the
  * antimeridian, lib/maps/graph-lines.ts), then data nodes, then hidden nodes (ScatterplotLayer),
  * with binary attributes so large grids stay cheap. On the globe everything is lifted above the
  * field and depth-tested, so the far side stays hidden.
@@ -31,9 +31,9 @@ export type GraphOverlay = {
 /** Web Mercator has no poles: nodes and lines there are drawn just short of them. */
 const clampLat = (lat: number) => Math.max(-89.9, Math.min(89.9, lat));
 
-const segmentCache = new WeakMap<GraphView, Map<string, LineSegments>>();
+const segmentCache = new WeakMap<GraphView, Map<string, LinePaths>>();
 
-function segmentsOf(v: GraphView, globe: boolean): LineSegments | null {
+function pathsOf(v: GraphView, globe: boolean): LinePaths | null {
   const e = v.header.edges;
   if (!e || !v.edges) return null;
   let byView = segmentCache.get(v);
@@ -41,8 +41,9 @@ function segmentsOf(v: GraphView, globe: boolean): LineSegments | null {
   const k = globe ? "globe" : "map";
   let s = byView.get(k);
   if (!s) {
-    s = greatCircleSegments(v.nodes[e.source], v.nodes[e.target], v.edges.src, v.edges.dst, { z: globe ? EDGE_LIFT : 0 });
-    if (!globe) for (const a of [s.sources, s.targets]) for (let i = 1; i < a.length; i += 3) a[i] = clampLat(a[i]);
+    const seg = greatCircleSegments(v.nodes[e.source], v.nodes[e.target], v.edges.src, v.edges.dst, { z: globe ? EDGE_LIFT : 0 });
+    s = segmentsToPaths(seg);
+    if (!globe) for (let i = 1; i < s.positions.length; i += 3) s.positions[i] = clampLat(s.positions[i]);
     byView.set(k, s);
   }
   return s;
@@ -72,18 +73,19 @@ export function graphLayers(g: GraphOverlay, opts: { globe: boolean; idPrefix: s
   const { globe, idPrefix } = opts;
   const parameters = { depthCompare: "less-equal" as const };
   const layers = [];
-  const seg = segmentsOf(g.view, globe);
+  const paths = pathsOf(g.view, globe);
   const edgeName = g.view.header.edges?.name ?? "";
-  if (seg && seg.length)
+  if (paths && paths.length)
     layers.push(
-      new LineLayer({
+      new PathLayer({
         id: `${idPrefix}-graph-edges`,
-        data: { length: seg.length, attributes: { getSourcePosition: { value: seg.sources, size: 3 }, getTargetPosition: { value: seg.targets, size: 3 } } },
+        data: { length: paths.length, startIndices: paths.startIndices, attributes: { getPath: { value: paths.positions, size: 3 } } },
+        _pathType: "open",
         getColor: GRAPH_COLOURS.edges[edgeName] ?? [80, 80, 80, 180],
         getWidth: 1,
         widthUnits: "pixels",
         parameters,
-        updateTriggers: { getSourcePosition: g.key, getTargetPosition: g.key },
+        updateTriggers: { getPath: g.key },
       }),
     );
   // Data nodes first, the (sparser) hidden nodes on top.

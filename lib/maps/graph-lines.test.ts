@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { greatCircleSegments } from "./graph-lines";
+import { greatCircleSegments, segmentsToPaths } from "./graph-lines";
 
 const RAD = Math.PI / 180;
 function arcDeg(lon1: number, lat1: number, lon2: number, lat2: number): number {
@@ -48,5 +48,22 @@ describe("great-circle edge lines", () => {
     expect(s).toHaveLength(1 + Math.ceil(arcDeg(20, 10, 21, -1) / 2));
     expect([s[1][0], s[1][1]]).toEqual([20, 10]);
     expect([s.at(-1)![2], s.at(-1)![3]]).toEqual([21, -1]);
+  });
+
+  it("segments join into paths, broken at the antimeridian", () => {
+    const seg = greatCircleSegments({ lat: [50, 0], lon: [170, 0] }, { lat: [50, 60], lon: [-170, 0] }, [0, 1], [0, 1]);
+    const p = segmentsToPaths(seg);
+    // edge 0: two paths (east of 180°, west of −180°); edge 1: one path along the meridian
+    expect(p.length).toBe(3);
+    const pts = (i: number) => {
+      const end = i + 1 < p.length ? p.startIndices[i + 1] : p.positions.length / 3;
+      return Array.from({ length: end - p.startIndices[i] }, (_, k) => [p.positions[3 * (p.startIndices[i] + k)], p.positions[3 * (p.startIndices[i] + k) + 1]]);
+    };
+    expect(pts(0)[0]).toEqual([170, 50]);
+    expect(pts(0).at(-1)![0]).toBe(180);
+    expect(pts(1)[0][0]).toBe(-180);
+    expect(pts(1).at(-1)).toEqual([-170, 50]);
+    expect(pts(2)).toHaveLength(31);
+    expect(p.positions.length / 3).toBe(seg.length + 3);
   });
 });

@@ -2,7 +2,7 @@
  * Graph edges as map lines: each edge follows its great circle, cut into pieces of at most
  * `maxStepDeg` degrees (slerp between the end points), and every piece that crosses the
  * antimeridian is split there, so the lines draw correctly on a Web Mercator map that shows the
- * world once and on the globe. Output: flat segment arrays for deck.gl's LineLayer (binary
+ * world once and on the globe. Output: flat segment arrays (joined into paths for deck.gl's PathLayer by {@link segmentsToPaths}; binary
  * attributes), positions (lon, lat, z).
  */
 
@@ -88,4 +88,33 @@ export function greatCircleSegments(
     }
   }
   return { length: s.length / 3, sources: Float32Array.from(s), targets: Float32Array.from(t) };
+}
+
+export type LinePaths = {
+  /** Path count. */
+  length: number;
+  /** Index (in points) where each path starts in `positions`. */
+  startIndices: Uint32Array;
+  /** lon, lat, z of every point, path after path. */
+  positions: Float32Array;
+};
+
+/**
+ * Joins consecutive segments that continue each other (the end of one is the start of the next)
+ * into paths, for deck.gl's PathLayer (binary `startIndices` form). Pieces split at the
+ * antimeridian start a new path.
+ */
+export function segmentsToPaths(s: LineSegments): LinePaths {
+  const starts: number[] = [];
+  const pos: number[] = [];
+  for (let k = 0; k < s.length; k++) {
+    const a = 3 * k;
+    const continues = k > 0 && s.sources[a] === s.targets[a - 3] && s.sources[a + 1] === s.targets[a - 2] && s.sources[a + 2] === s.targets[a - 1];
+    if (!continues) {
+      starts.push(pos.length / 3);
+      pos.push(s.sources[a], s.sources[a + 1], s.sources[a + 2]);
+    }
+    pos.push(s.targets[a], s.targets[a + 1], s.targets[a + 2]);
+  }
+  return { length: starts.length, startIndices: Uint32Array.from(starts), positions: Float32Array.from(pos) };
 }

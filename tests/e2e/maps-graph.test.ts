@@ -25,7 +25,11 @@ const norm = (v: V3): V3 => {
   const n = Math.hypot(...v);
   return [v[0] / n, v[1] / n, v[2] / n];
 };
-const toLonLat = (v: V3): [number, number] => [Math.atan2(v[1], v[0]) / RAD, Math.atan2(v[2], Math.hypot(v[0], v[1])) / RAD];
+/** lon in [−180, 180) (the map shows the world once, a node at 180° is drawn at −180°), lat. */
+const toLonLat = (v: V3): [number, number] => {
+  const lon = Math.atan2(v[1], v[0]) / RAD;
+  return [lon >= 180 - 1e-9 ? lon - 360 : lon, Math.atan2(v[2], Math.hypot(v[0], v[1])) / RAD];
+};
 const unit = (lon: number, lat: number): V3 => [Math.cos(lat * RAD) * Math.cos(lon * RAD), Math.cos(lat * RAD) * Math.sin(lon * RAD), Math.sin(lat * RAD)];
 const dot = (a: V3, b: V3) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 
@@ -184,7 +188,7 @@ output: {grid: "15"}
     await page.close();
   });
 
-  it("globe: front nodes in the node colour, far-side nodes hidden by the globe; encoder edges and controls", { timeout: 180_000 }, async () => {
+  it("globe: front nodes and processor edges drawn, far-side nodes hidden by the globe; encoder edges and controls", { timeout: 180_000 }, async () => {
     const page = await browser.browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors = trackPageErrors(page);
     await page.goto(`${server.url}/maps?graph=${ids.final}&view=globe&overlays=none&lon=20&lat=30&zoom=1.2`);
@@ -212,6 +216,22 @@ output: {grid: "15"}
     }
     expect(seen).toBeGreaterThanOrEqual(3);
     expect(occluded).toBeGreaterThanOrEqual(2);
+    // Processor edges on the front: a quarter of the way along base-mesh edges, over the globe surface (246, 248, 251).
+    const blends = [1, 2, 3, 4].map((k) => [246, 248, 251].map((bg, i) => PROCESSOR[i] + (bg - PROCESSOR[i]) * (65 / 255) ** k));
+    let edgesChecked = 0;
+    for (let a = 0; a < 12; a++)
+      for (let b = a + 1; b < 12; b++) {
+        if (Math.abs(dot(BASE[a], BASE[b]) - 1 / Math.sqrt(5)) > 1e-9) continue;
+        const th = Math.acos(1 / Math.sqrt(5));
+        const w = [Math.sin(0.75 * th) / Math.sin(th), Math.sin(0.25 * th) / Math.sin(th)];
+        const qv = [0, 1, 2].map((i) => w[0] * BASE[a][i] + w[1] * BASE[b][i]) as V3;
+        if (dot(norm(qv), centre) < 0.6) continue; // well inside the visible disc
+        const [p] = await project(page, [toLonLat(qv)]);
+        const d = Math.min(...blends.map((c) => closest(shot, p![0], p![1], c)));
+        expect(d, `globe processor edge ${a}–${b}`).toBeLessThanOrEqual(30);
+        edgesChecked++;
+      }
+    expect(edgesChecked).toBeGreaterThanOrEqual(3);
 
     // Switch to the encoder edges with the control: the URL and the legend follow.
     await page.selectOption('[aria-label="Graph edges"]', "encoder");
