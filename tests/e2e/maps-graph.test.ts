@@ -268,4 +268,29 @@ output: {grid: "15"}
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it("over a field: the dataset's z_500 and the graph in the same panel, nodes on top", { timeout: 180_000 }, async () => {
+    const page = await browser.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors = trackPageErrors(page);
+    await page.goto(`${server.url}/maps?dataset=datasets/graph.zarr&variable=z_500&graph=${ids.final}&graphEdges=none&overlays=none`);
+    await page.locator('[data-testid="map-panel-0"][data-ready="true"][data-graph-ready="true"]').waitFor({ timeout: 90_000 });
+    await page.waitForTimeout(300);
+    expect(await page.getAttribute('[data-testid="graph-legend-shown"]', "data-returned")).toBe("0");
+    const shot = decodePng(await page.locator('[data-testid="map-panel-0"]').screenshot());
+    await saveScreenshot(page, "maps-graph-field");
+    const px = await project(page, BASE.map(toLonLat));
+    for (const [k, p] of px.entries()) expect(dist(pixelAt(shot, Math.floor(p![0]), Math.floor(p![1])), NODE.hidden), `hidden node ${k}`).toBeLessThanOrEqual(TOL);
+    // The field is drawn around the nodes: most of the map is neither background nor a node colour.
+    let field = 0;
+    let total = 0;
+    for (let y = 20; y < shot.height - 20; y += 17)
+      for (let x = 0; x < shot.width; x += 17) {
+        const c = pixelAt(shot, x, y);
+        total++;
+        if (dist(c, [223, 230, 238]) > 12 && dist(c, NODE.data) > 12 && dist(c, NODE.hidden) > 12) field++;
+      }
+    expect(field / total).toBeGreaterThan(0.3);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });
