@@ -127,7 +127,11 @@ export function MapPanel({ id, view, viewState, onViewStateChange, field, overla
   const ready = expectedKey !== null && renderedKey === expectedKey;
   const vs = globe ? { ...viewState, zoom: Math.min(viewState.zoom, 6) } : viewState;
   return (
-    <div className="map-panel" data-testid={`map-panel-${id}`} data-rendered-key={renderedKey ?? ""} data-ready={ready ? "true" : "false"}
+    <div
+      className="map-panel"
+      data-testid={`map-panel-${id}`}
+      data-rendered-key={renderedKey ?? ""}
+      data-ready={ready ? "true" : "false"}
       data-graph-ready={expectedGraphKey !== null && renderedGraphKey === expectedGraphKey ? "true" : "false"}
       style={style}
     >
