@@ -7,6 +7,7 @@ import { useEffect, useMemo, useRef, useState, type CSSProperties } from "react"
 import type { ColourScale, MapGrid } from "@/lib/maps";
 import { basemapLayers } from "./basemap";
 import { FieldLayer } from "./field-layer";
+import { globeSurfaceLayer, graphLayers, type GraphOverlay } from "./graph-layer";
 
 export type SharedViewState = { longitude: number; latitude: number; zoom: number };
 
@@ -32,6 +33,8 @@ type Props = {
   onPick?: (p: { lat: number; lon: number }) => void;
   /** A marked point (the meteogram's). */
   marker?: { lat: number; lon: number } | null;
+  /** A graph drawn over the field (nodes and one edge set). */
+  graph?: GraphOverlay | null;
   style?: CSSProperties;
 };
 
@@ -56,11 +59,13 @@ const MAP_VIEW = new MapView({ id: "map", repeat: false });
 const GLOBE_VIEW = new GlobeView({ id: "globe", resolution: 2 });
 
 /** One map: the field on its native grid, coastlines, graticule; map or globe. */
-export function MapPanel({ id, view, viewState, onViewStateChange, field, overlays, onProbe, onPick, marker, style }: Props) {
+export function MapPanel({ id, view, viewState, onViewStateChange, field, overlays, onProbe, onPick, marker, graph, style }: Props) {
   const deckRef = useRef<DeckGLRef>(null);
   const [renderedKey, setRenderedKey] = useState<string | null>(null);
   const globe = view === "globe";
   const expectedKey = field ? `${field.key}|${view}` : null;
+  const [renderedGraphKey, setRenderedGraphKey] = useState<string | null>(null);
+  const expectedGraphKey = graph ? `${graph.key}|${view}` : null;
 
   const layers = useMemo(() => {
     const out = [];
@@ -77,7 +82,9 @@ export function MapPanel({ id, view, viewState, onViewStateChange, field, overla
           parameters: globe ? { cullMode: "back", depthCompare: "always" } : { depthCompare: "always" },
         }),
       );
+    else if (graph && globe) out.push(globeSurfaceLayer(id));
     out.push(...basemapLayers({ globe, coastlines: overlays, graticule: overlays, idPrefix: id }));
+    if (graph) out.push(...graphLayers(graph, { globe, idPrefix: id }));
     if (marker)
       out.push(
         new ScatterplotLayer<{ lat: number; lon: number }>({
@@ -95,7 +102,7 @@ export function MapPanel({ id, view, viewState, onViewStateChange, field, overla
         }),
       );
     return out;
-  }, [field, globe, overlays, id, marker]);
+  }, [field, globe, overlays, id, marker, graph]);
 
   useEffect(() => {
     const hooks = debugHooks();
@@ -120,7 +127,14 @@ export function MapPanel({ id, view, viewState, onViewStateChange, field, overla
   const ready = expectedKey !== null && renderedKey === expectedKey;
   const vs = globe ? { ...viewState, zoom: Math.min(viewState.zoom, 6) } : viewState;
   return (
-    <div className="map-panel" data-testid={`map-panel-${id}`} data-rendered-key={renderedKey ?? ""} data-ready={ready ? "true" : "false"} style={style}>
+    <div
+      className="map-panel"
+      data-testid={`map-panel-${id}`}
+      data-rendered-key={renderedKey ?? ""}
+      data-ready={ready ? "true" : "false"}
+      data-graph-ready={expectedGraphKey !== null && renderedGraphKey === expectedGraphKey ? "true" : "false"}
+      style={style}
+    >
       <DeckGL
         ref={deckRef}
         views={globe ? GLOBE_VIEW : MAP_VIEW}
@@ -141,6 +155,7 @@ export function MapPanel({ id, view, viewState, onViewStateChange, field, overla
             debugHooks().rendered[id] = { key: expectedKey, at: performance.now() };
             setRenderedKey(expectedKey);
           }
+          if (expectedGraphKey && renderedGraphKey !== expectedGraphKey) setRenderedGraphKey(expectedGraphKey);
         }}
         onClick={(info: PickingInfo) => {
           const c = info.coordinate;

@@ -32,6 +32,9 @@ import {
 } from "@/lib/maps";
 import type { Wb2RegionName } from "@/lib/verification/regions";
 import { ColourBar } from "./colour-bar";
+import { GraphControls, GraphLegend, graphTitle } from "./graph-legend";
+import { useGraphView } from "./graph-data";
+import type { GraphOverlay } from "./graph-layer";
 import { inTextureOrder, useDatasetMeta, useField, useForecastMeta, useMapGrid, usePrefetch, type FieldRequest, type LoadedField } from "./field-data";
 import { MapPanel, type PanelField, type SharedViewState } from "./map-panel";
 import { Meteogram } from "./meteogram";
@@ -355,6 +358,12 @@ export default function MapsView() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [state.region, mapShown, domain]);
 
+  // The graph overlay (graph=<checkpoint id>): drawn over every panel, or alone on an empty map.
+  const graphEdges = state.graphEdges ?? "processor";
+  const graphQ = useGraphView(state.graph, graphEdges);
+  const graphOverlay = useMemo<GraphOverlay | null>(() => (graphQ.data && state.graph ? { key: `${state.graph}|${graphEdges}`, view: graphQ.data } : null), [graphQ.data, state.graph, graphEdges]);
+  const graphOnly = !!state.graph && !state.dataset && !state.forecast;
+
   const metaError = fmode ? metaF.error?.message : metaA.error?.message;
   const error = metaError ?? gridQ.error?.message ?? (panels.includes("a") ? (fA.error?.message ?? null) : null);
   const layouts = fmode ? FORECAST_LAYOUTS : DATASET_LAYOUTS;
@@ -364,7 +373,7 @@ export default function MapsView() {
   const marker = fmode && point ? { lat: point[0], lon: point[1] } : null;
   const forecasts = forecastList.data ?? [];
 
-  const shownPanels = state.swipe === "1" ? (["a"] as PanelKind[]) : state.panels;
+  const shownPanels = graphOnly || state.swipe === "1" ? (["a"] as PanelKind[]) : state.panels;
   return (
     <>
       <h1>Maps</h1>
@@ -556,6 +565,21 @@ export default function MapsView() {
           </>
         ) : null}
       </form>
+      {state.graph ? (
+        <GraphControls
+          view={graphQ.data ?? null}
+          checkpoint={state.graph}
+          edges={graphEdges}
+          showView={!meta}
+          mapView={state.view}
+          onChange={(patch) => set(patch)}
+        />
+      ) : null}
+      {graphQ.error ? (
+        <div className="error-box" data-testid="graph-error">
+          {graphQ.error.message}
+        </div>
+      ) : null}
       {meta && !fmode && dmeta ? (
         <div className="maps-time">
           <button type="button" aria-label="Previous date" onClick={() => set({ date: dmeta.dates[Math.max(0, dateIdx - 1)] })}>
@@ -598,13 +622,13 @@ export default function MapsView() {
           </span>
         </div>
       ) : null}
-      {!state.dataset && !state.forecast ? <p className="muted">Open a dataset (a path to an anemoi zarr store, relative to ISOBAR_HOME, or a registered dataset id), or choose a forecast.</p> : null}
+      {!state.dataset && !state.forecast && !state.graph ? <p className="muted">Open a dataset (a path to an anemoi zarr store, relative to ISOBAR_HOME, or a registered dataset id), or choose a forecast.</p> : null}
       {error ? (
         <div className="error-box" data-testid="maps-error">
           {error}
         </div>
       ) : null}
-      {meta && !error ? (
+      {(meta && !error) || graphOnly ? (
         <div className={`maps-grid n${shownPanels.length}`} ref={gridRef}>
           {shownPanels.map((kind, i) => {
             const f = panelField(kind);
@@ -616,7 +640,7 @@ export default function MapsView() {
             return (
               <div className="maps-cell" key={`${i}-${kind}`}>
                 <div className="maps-cell-title" data-testid={`map-title-${i}`}>
-                  {swipe ? `${title("a")}  ⟷  ${title("b")}` : title(kind)}
+                  {graphOnly ? `graph of checkpoint ${graphTitle(graphQ.data?.header.source) ?? state.graph}` : swipe ? `${title("a")}  ⟷  ${title("b")}` : title(kind)}
                 </div>
                 <div className="map-frame">
                   <MapPanel
@@ -629,6 +653,7 @@ export default function MapsView() {
                     onProbe={setProbe}
                     onPick={fmode ? (p) => set({ point: `${p.lat.toFixed(3)},${p.lon.toFixed(3)}` }) : undefined}
                     marker={marker}
+                    graph={graphOverlay}
                   />
                   {swipe ? (
                     <>
@@ -641,6 +666,7 @@ export default function MapsView() {
                         overlays={state.overlays === "on"}
                         onProbe={setProbe}
                         marker={marker}
+                        graph={graphOverlay}
                         style={{ clipPath: `inset(0 0 0 ${swipeAt * 100}%)` }}
                       />
                       <div
@@ -678,6 +704,7 @@ export default function MapsView() {
           })}
         </div>
       ) : null}
+      {graphQ.data ? <GraphLegend view={graphQ.data} /> : null}
       {fmode && point && fmeta && variable ? (
         <Meteogram
           forecasts={[state.forecast!, ...(state.forecastB ? [state.forecastB] : [])]}

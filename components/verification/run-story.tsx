@@ -6,6 +6,7 @@ import { useState } from "react";
 import { useTRPC } from "@/components/trpc";
 import type { ScoreName } from "@/lib/verification/aggregate";
 import type { RouterOutputs } from "@/server/trpc/router";
+import { graphMapUrl } from "@/lib/maps/map-url";
 import { forecastMapHref } from "./map-link";
 import { ScoreChart, variableLabel, type CurveSelection } from "./score-chart";
 import { ScorecardView, type ScorecardCellData, type ScorecardRowData } from "./scorecard-view";
@@ -274,6 +275,7 @@ export function RunVerification({ runId }: { runId: string }) {
               <th>Size</th>
               <th>Written</th>
               <th>Forecasts from it</th>
+              <th>Graph</th>
             </tr>
           </thead>
           <tbody>
@@ -284,6 +286,15 @@ export function RunVerification({ runId }: { runId: string }) {
                 <td className="mono">{c.bytes !== null ? `${(c.bytes / 2 ** 20).toFixed(1)} MiB` : "–"}</td>
                 <td className="mono">{c.createdAt.replace("T", " ").slice(0, 19)}</td>
                 <td className="mono">{story.forecasts.filter((f) => f.checkpointId === c.id).length}</td>
+                <td>
+                  {c.hasGraph === false ? (
+                    <span className="muted">none (per-point model)</span>
+                  ) : (
+                    <Link href={graphMapUrl({ checkpoint: c.id })} data-testid="checkpoint-graph-link">
+                      View graph on map
+                    </Link>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

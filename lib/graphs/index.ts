@@ -27,3 +27,22 @@ export {
   type DegreeStats,
 } from "./graph";
 export { serializeGraph, deserializeGraph, GraphHeaderSchema, GraphFormatError, GRAPH_MAGIC, GRAPH_FORMAT_VERSION, type GraphHeader } from "./serialize";
+export {
+  graphView,
+  encodeGraphView,
+  decodeGraphView,
+  graphViewJson,
+  wrapLongitude,
+  GraphViewHeaderSchema,
+  GraphEdgeChoiceSchema,
+  GraphViewError,
+  GRAPH_VIEW_MAGIC,
+  GRAPH_VIEW_CONTENT_TYPE,
+  GRAPH_EDGE_SETS,
+  DEFAULT_GRAPH_EDGE_LIMIT,
+  MAX_GRAPH_EDGE_LIMIT,
+  type GraphView,
+  type GraphViewHeader,
+  type GraphEdgeChoice,
+  type GraphViewOptions,
+} from "./view";

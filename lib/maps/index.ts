@@ -8,3 +8,4 @@ export * from "./api";
 export * from "./members";
 export * from "./regions";
 export * from "./map-url";
+export * from "./graph-lines";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareMapUrl, forecastMapUrl, mapUrl, parseMapUrl, scorecardCellMapUrl, statsVariableName } from "./map-url";
+import { compareMapUrl, forecastMapUrl, graphMapUrl, mapUrl, parseMapUrl, scorecardCellMapUrl, statsVariableName } from "./map-url";
 
 describe("map URLs", () => {
   it("builds links with defaults left out, in a fixed order", () => {
@@ -28,5 +28,15 @@ describe("map URLs", () => {
     // Every existing parameter keeps working.
     const old = parseMapUrl("dataset=o96.zarr&variable=2t&date=2024-01-01T00:00:00Z&otherDate=2024-01-01T18:00:00Z&panels=a,b,a-b&overlays=none&lon=0&lat=0&zoom=0&other=h.zarr&swipe=1&palette=viridis&units=degC");
     expect(old).toMatchObject({ dataset: "o96.zarr", variable: "2t", date: "2024-01-01T00:00:00Z", otherDate: "2024-01-01T18:00:00Z", panels: ["a", "b", "a-b"], overlays: "none", lon: 0, lat: 0, zoom: 0, other: "h.zarr", swipe: "1", palette: "viridis", units: "degC" });
+  });
+  it("graph overlay: graph=<checkpoint id> and graphEdges, with every other parameter kept", () => {
+    const id = "0b9f4c3e-6a2d-4f1e-9c1a-2b3c4d5e6f70";
+    expect(graphMapUrl({ checkpoint: id })).toBe(`/maps?graph=${id}`);
+    expect(graphMapUrl({ checkpoint: id, edges: "encoder", view: "globe" })).toBe(`/maps?view=globe&graph=${id}&graphEdges=encoder`);
+    expect(graphMapUrl({ checkpoint: id, edges: "processor" })).toBe(`/maps?graph=${id}`); // the default is left out
+    const s = parseMapUrl(mapUrl({ dataset: "o96.zarr", variable: "2t", graph: id, graphEdges: "none", lon: 10, lat: 5, zoom: 1 }));
+    expect(s).toMatchObject({ dataset: "o96.zarr", variable: "2t", graph: id, graphEdges: "none", lon: 10, lat: 5, zoom: 1 });
+    expect(parseMapUrl(`graph=${id}&graphEdges=mesh`)).toMatchObject({ graph: id, graphEdges: undefined, dataset: "" });
+    expect(parseMapUrl("dataset=x").graph).toBeUndefined();
   });
 });

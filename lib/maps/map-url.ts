@@ -19,6 +19,10 @@ export type MapPanelKind = z.infer<typeof MapPanelKindSchema>;
 
 const optText = z.string().trim().min(1).optional().catch(undefined);
 
+/** Edge sets the graph overlay can draw (lib/graphs); `processor` is the default. */
+export const MAP_GRAPH_EDGES = ["processor", "encoder", "decoder", "none"] as const;
+export type MapGraphEdges = (typeof MAP_GRAPH_EDGES)[number];
+
 export const MapUrlStateSchema = z.object({
   dataset: z.string().default(""),
   variable: z.string().default(""),
@@ -62,6 +66,10 @@ export const MapUrlStateSchema = z.object({
     .regex(/^-?\d+(\.\d+)?,-?\d+(\.\d+)?$/)
     .optional()
     .catch(undefined),
+  /** Graph overlay: a registered checkpoint id whose graph (nodes and edges) is drawn over the map. */
+  graph: optText,
+  /** The edge set of the graph overlay (default `processor`; `none` for nodes only). */
+  graphEdges: z.enum(MAP_GRAPH_EDGES).optional().catch(undefined),
 });
 export type MapUrlState = z.infer<typeof MapUrlStateSchema>;
 
@@ -103,6 +111,8 @@ export function mapUrl(link: MapLink): string {
   put("overlays", link.overlays, "on");
   put("region", link.region);
   put("point", link.point);
+  put("graph", link.graph);
+  put("graphEdges", link.graphEdges, "processor");
   if (link.lon !== undefined) q.set("lon", link.lon.toFixed(2));
   if (link.lat !== undefined) q.set("lat", link.lat.toFixed(2));
   if (link.zoom !== undefined) q.set("zoom", link.zoom.toFixed(2));
@@ -140,4 +150,9 @@ export function scorecardCellMapUrl(o: { experiment: string; reference: string; 
     region: o.region && o.region !== "global" && o.region !== "native" ? o.region : undefined,
     panels: ["err", "errb"],
   });
+}
+
+/** A checkpoint's graph on the map: nodes and one edge set (default the processor's) over the globe. */
+export function graphMapUrl(o: { checkpoint: string; edges?: MapGraphEdges; view?: "map" | "globe"; dataset?: string; variable?: string }): string {
+  return mapUrl({ dataset: o.dataset, variable: o.variable, graph: o.checkpoint, graphEdges: o.edges, view: o.view });
 }

@@ -46,7 +46,7 @@ export function isFieldsPath(pathname: string): boolean {
   return pathname === "/api/fields" || pathname.startsWith("/api/fields/") || pathname.startsWith("/api/grids/");
 }
 
-class HttpError extends Error {
+export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
@@ -716,7 +716,7 @@ function parseQuery<T extends z.ZodType>(schema: T, url: URL): z.infer<T> {
   return r.data;
 }
 
-function send(req: http.IncomingMessage, res: http.ServerResponse, status: number, body: Uint8Array | string, headers: Record<string, string>): void {
+export function send(req: http.IncomingMessage, res: http.ServerResponse, status: number, body: Uint8Array | string, headers: Record<string, string>): void {
   const buf = typeof body === "string" ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const accept = String(req.headers["accept-encoding"] ?? "");
   let out: Buffer = buf;
@@ -735,11 +735,11 @@ function send(req: http.IncomingMessage, res: http.ServerResponse, status: numbe
   res.end(req.method === "HEAD" ? undefined : out);
 }
 
-function sendJson(req: http.IncomingMessage, res: http.ServerResponse, status: number, value: unknown, cache = "no-store"): void {
+export function sendJson(req: http.IncomingMessage, res: http.ServerResponse, status: number, value: unknown, cache = "no-store"): void {
   send(req, res, status, JSON.stringify(value), { "content-type": "application/json", "cache-control": cache });
 }
 
-function isLoopback(address: string | undefined): boolean {
+export function isLoopback(address: string | undefined): boolean {
   return !!address && (address === "::1" || address.startsWith("127.") || address.startsWith("::ffff:127."));
 }
 

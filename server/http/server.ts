@@ -5,6 +5,7 @@ import type { Services } from "../services";
 import { appRouter } from "../trpc/router";
 import { handleMlflowRequest, isMlflowPath } from "../tracking/mlflow-api";
 import { handleFieldsRequest, isFieldsPath } from "./fields";
+import { handleGraphsRequest, isGraphsPath } from "./graphs";
 
 export type NextRequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
 
@@ -32,6 +33,10 @@ export function createIsobarServer(services: Services, nextHandler: NextRequestH
     const pathname = url.split("?")[0];
     if (isFieldsPath(pathname)) {
       void handleFieldsRequest(req, res, services);
+      return;
+    }
+    if (isGraphsPath(pathname)) {
+      void handleGraphsRequest(req, res, services);
       return;
     }
     if (isMlflowPath(pathname)) {

@@ -259,7 +259,7 @@ export const trainJob = defineJob({
             fs.renameSync(tmp, file); // a crash never leaves a checkpoint that looks complete
             await db
               .insert(checkpoints)
-              .values({ id: randomUUID(), runId, step, kind, path: file, metadata: { variables: config.data.variables, gridId: grid.id, bytes: bytes.length } })
+              .values({ id: randomUUID(), runId, step, kind, path: file, metadata: { variables: config.data.variables, gridId: grid.id, bytes: bytes.length, graph: graph !== null } })
               .onConflictDoUpdate({ target: checkpoints.path, set: { step, kind } });
             await ctx.log("info", `${kind} checkpoint at step ${step} (${(bytes.length / 2 ** 20).toFixed(1)} MiB, with ONNX export)`);
           },

@@ -25,7 +25,15 @@ export type StoryForecast = {
 };
 export type RunStory = {
   runId: string;
-  checkpoints: { id: string; step: number; kind: string; bytes: number | null; createdAt: string }[];
+  checkpoints: {
+    id: string;
+    step: number;
+    kind: string;
+    bytes: number | null;
+    createdAt: string;
+    /** Whether the checkpoint holds a graph (graph models); null when not recorded (older checkpoints). */
+    hasGraph: boolean | null;
+  }[];
   forecasts: StoryForecast[];
   /** The forecast that speaks for the run: deterministic, from its latest checkpoint, scored. */
   primary: { forecastId: string; scoreRunId: string } | null;
@@ -103,6 +111,7 @@ export async function runForecastStory(db: Db, runIds: string[]): Promise<{ runs
         kind: c.kind,
         bytes: typeof (c.metadata as { bytes?: unknown } | null)?.bytes === "number" ? ((c.metadata as { bytes: number }).bytes) : null,
         createdAt: c.createdAt.toISOString(),
+        hasGraph: typeof (c.metadata as { graph?: unknown } | null)?.graph === "boolean" ? (c.metadata as { graph: boolean }).graph : null,
       })),
       forecasts: list,
       primary: best && bestRun ? { forecastId: best.id, scoreRunId: bestRun.id } : null,

@@ -94,6 +94,10 @@ output: {grid: "15"}
       ["3", "periodic"],
       ["6", "final"],
     ]);
+    // Graph model: each checkpoint links to its graph on the map (lib/maps/map-url graphMapUrl).
+    const graphLinks = await page.locator('[data-testid="checkpoint-row"] [data-testid="checkpoint-graph-link"]').evaluateAll((as) => as.map((a) => new URL(a.getAttribute("href")!, location.href)).map((u) => [u.pathname, u.searchParams.get("graph")]));
+    const story = await server.api.training.forecasts.query({ runIds: [ids.runA] });
+    expect(graphLinks).toEqual(story.runs[0].checkpoints.map((c) => ["/maps", c.id]));
     const row = page.locator(`[data-testid="forecast-row"][data-forecast-id="${ids.fcA}"]`);
     await row.waitFor();
     expect(await page.locator('[data-testid="forecast-row"]').count()).toBe(1);
@@ -148,6 +152,12 @@ output: {grid: "15"}
     expect(job.type).toBe("training.run");
     expect((job.payload as { reproduces: string }).reproduces).toBe(ids.runA);
     await server.api.jobs.cancel.mutate({ id: jobId }); // its result is covered by tests/integration/reproduce.test.ts
+
+    // The MLP run's checkpoints hold no graph: no map link, a note instead.
+    await page.goto(`${server.url}/runs/${ids.runB}`);
+    await page.waitForSelector('[data-testid="run-checkpoints"]');
+    expect(await page.locator('[data-testid="checkpoint-graph-link"]').count()).toBe(0);
+    expect(await page.locator('[data-testid="checkpoint-row"]').first().textContent()).toContain("none (per-point model)");
     expect(errors).toEqual([]);
     await page.close();
   });
