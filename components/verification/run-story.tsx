@@ -49,6 +49,16 @@ export function ReproduceButton({ runId }: { runId: string }) {
 }
 
 /** The values behind a score chart, as a table (same query as the chart, fetched once). */
+/** A score-vs-lead chart and the table of its values, from one selection. */
+function CurvesWithTable({ sel, testId }: { sel: CurveSelection; testId: string }) {
+  return (
+    <>
+      <ScoreChart {...sel} />
+      <ScoreTable testId={testId} sel={sel} />
+    </>
+  );
+}
+
 function ScoreTable({ sel, testId }: { sel: CurveSelection; testId: string }) {
   const trpc = useTRPC();
   const q = useQuery(trpc.verification.curves.queryOptions(sel));
@@ -330,18 +340,17 @@ export function RunVerification({ runId }: { runId: string }) {
             </label>
           </div>
           <div className="card" data-testid="run-score-curves">
-            <ScoreChart
-              scoreRunIds={curveIds.length ? curveIds : [primary.scoreRunId]}
-              referenceScoreRunId={reference || undefined}
-              score={picker.score}
-              variable={picker.variable.variable}
-              level={picker.variable.level}
-              region={picker.region}
-              inflation="ar2"
-            />
-            <ScoreTable
+            <CurvesWithTable
               testId="run-score-table"
-              sel={{ scoreRunIds: curveIds.length ? curveIds : [primary.scoreRunId], referenceScoreRunId: reference || undefined, score: picker.score, variable: picker.variable.variable, level: picker.variable.level, region: picker.region, inflation: "ar2" }}
+              sel={{
+                scoreRunIds: curveIds.length ? curveIds : [primary.scoreRunId],
+                referenceScoreRunId: reference || undefined,
+                score: picker.score,
+                variable: picker.variable.variable,
+                level: picker.variable.level,
+                region: picker.region,
+                inflation: "ar2",
+              }}
             />
           </div>
 
@@ -420,8 +429,7 @@ export function CompareVerification({ runIds, labels }: { runIds: string[]; labe
           <div data-testid="compare-score-curves" style={{ display: "grid", gridTemplateColumns: "repeat(auto-fill, minmax(460px, 1fr))", gap: 12 }}>
             {picker.variables.map((v) => (
               <div className="card" key={`${v.variable}|${v.level}`} data-testid="compare-score-chart" data-variable={variableLabel(v.variable, v.level)}>
-                <ScoreChart scoreRunIds={ids} score={picker.score} variable={v.variable} level={v.level} region={picker.region} inflation="ar2" />
-                <ScoreTable testId="compare-score-table" sel={{ scoreRunIds: ids, score: picker.score, variable: v.variable, level: v.level, region: picker.region, inflation: "ar2" }} />
+                <CurvesWithTable testId="compare-score-table" sel={{ scoreRunIds: ids, score: picker.score, variable: v.variable, level: v.level, region: picker.region, inflation: "ar2" }} />
               </div>
             ))}
           </div>
