@@ -82,6 +82,12 @@ async function fetchMapGrid(gridId: string): Promise<MapGrid> {
   const res = await fetch(`/api/grids/${encodeURIComponent(gridId)}`);
   if (!res.ok) throw await failure(res);
   const info = GridInfoSchema.parse(await res.json());
+  if (info.mesh) {
+    // Unstructured grids are drawn as their triangle mesh (the nearest-point raster is not needed).
+    const r = await fetch(`/api/grids/${encodeURIComponent(gridId)}/mesh`);
+    if (!r.ok) throw await failure(r);
+    return mapGridFromInfo(info, undefined, await r.arrayBuffer());
+  }
   let raster: Int32Array | undefined;
   if (info.raster) {
     const r = await fetch(`/api/grids/${encodeURIComponent(gridId)}/raster`);

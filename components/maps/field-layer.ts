@@ -1,19 +1,20 @@
 import type { DefaultProps, UpdateParameters } from "@deck.gl/core";
 import { BitmapLayer, type BitmapLayerProps } from "@deck.gl/layers";
-import type { Texture } from "@luma.gl/core";
+import type { Device, Texture } from "@luma.gl/core";
 import type { ShaderModule } from "@luma.gl/shadertools";
-import { buildLut, TEXTURE_WIDTH, textureRows, type ColourScale, type MapGrid } from "@/lib/maps";
+import { buildLut, rowGuessTable, TEXTURE_WIDTH, textureRows, type ColourScale, type RasterMapGrid, type RowsMapGrid } from "@/lib/maps";
 import { fieldFs, fieldUniformsGLSL, MISSING } from "./field-shader";
 
 /**
  * Draws a field on its native grid, on the GPU, for every grid kind (see docs/maps.md): a
  * BitmapLayer covering the globe in lng/lat whose fragment shader looks the value up in an
  * r32float texture (row table + binary search for regular/Gaussian/HEALPix grids, a
- * nearest-point raster for unstructured ones), then colours it from a 256×1 LUT.
- * `valuesB` switches to difference mode (values − valuesB, same grid).
+ * nearest-point raster), then colours it from a 256×1 LUT. Unstructured grids are drawn as
+ * triangle meshes by the MeshFieldLayer instead. `valuesB` switches to difference mode
+ * (values − valuesB, same grid).
  */
 export type FieldLayerProps = {
-  mapGrid: MapGrid;
+  mapGrid: RowsMapGrid | RasterMapGrid;
   /** Values in texture order (lib/maps `toTextureOrder`), one per grid point. */
   values: Float32Array;
   valuesB?: Float32Array | null;
@@ -22,7 +23,9 @@ export type FieldLayerProps = {
   contour?: number;
 } & Omit<BitmapLayerProps, "image" | "bounds">;
 
-type FieldUniforms = {
+export type FieldUniforms = {
+  /** Row lookup start: k of bin 0, bin width, bin count (0: binary search), unused. */
+  rowGuess: [number, number, number, number];
   lonLatBounds: [number, number, number, number];
   raster: [number, number, number, number];
   rasterSize: [number, number];
@@ -42,6 +45,7 @@ type FieldUniforms = {
 };
 
 type FieldBindings = {
+  rowGuessTex: Texture;
   valueTex: Texture;
   valueTexB: Texture;
   tableTex: Texture;
@@ -49,11 +53,12 @@ type FieldBindings = {
   levelTex: Texture;
 };
 
-const fieldModule = {
+export const fieldModule = {
   name: "field",
   vs: fieldUniformsGLSL,
   fs: fieldUniformsGLSL,
   uniformTypes: {
+    rowGuess: "vec4<f32>",
     lonLatBounds: "vec4<f32>",
     raster: "vec4<f32>",
     rasterSize: "vec2<f32>",
@@ -87,13 +92,64 @@ function packValues(values: Float32Array): { data: Float32Array; width: number; 
   return { data, width, height };
 }
 
-type State = {
+type ValueTextures = {
   valueTex?: Texture;
   valueTexB?: Texture;
-  tableTex?: Texture;
   lutTex?: Texture;
   levelTex?: Texture;
 };
+
+type State = ValueTextures & {
+  tableTex?: Texture;
+  rowGuessTex?: Texture;
+  rowGuess?: [number, number, number, number];
+};
+
+/** Creates (or reuses, when the size and format match) a nearest-sampled texture and writes data into it. */
+export function writeTexture(
+  device: Device,
+  old: Texture | undefined,
+  format: "r32float" | "rgba32float" | "rgba8unorm",
+  width: number,
+  height: number,
+  data: ArrayBufferView,
+): Texture {
+  let t = old;
+  if (!t || t.width !== width || t.height !== height || t.format !== format) {
+    t?.destroy();
+    t = device.createTexture({
+      format,
+      width,
+      height,
+      mipLevels: 1,
+      sampler: { minFilter: "nearest", magFilter: "nearest", addressModeU: "clamp-to-edge", addressModeV: "clamp-to-edge" },
+    });
+  }
+  t.writeData(data);
+  return t;
+}
+
+type ValueProps = { values: Float32Array; valuesB?: Float32Array | null; scale: ColourScale };
+
+/** The value, second-value (difference mode), LUT and level textures that changed with the props (shared with the MeshFieldLayer). */
+export function fieldTextures(device: Device, st: ValueTextures, props: ValueProps, oldProps: Partial<ValueProps>, first: boolean): ValueTextures {
+  const next: ValueTextures = {};
+  if (first || props.values !== oldProps.values) {
+    const p = packValues(props.values);
+    next.valueTex = writeTexture(device, st.valueTex, "r32float", p.width, p.height, p.data);
+  }
+  if ((first || props.valuesB !== oldProps.valuesB) && props.valuesB) {
+    const p = packValues(props.valuesB);
+    next.valueTexB = writeTexture(device, st.valueTexB, "r32float", p.width, p.height, p.data);
+  }
+  if (first || props.scale !== oldProps.scale) {
+    next.lutTex = writeTexture(device, st.lutTex, "rgba8unorm", 256, 1, buildLut(props.scale));
+    const levels = new Float32Array(16);
+    levels.set(props.scale.levels.slice(0, 16));
+    next.levelTex = writeTexture(device, st.levelTex, "r32float", 16, 1, levels);
+  }
+  return next;
+}
 
 const defaultProps: DefaultProps<FieldLayerProps> = {
   contour: 0,
@@ -119,32 +175,7 @@ export class FieldLayer extends BitmapLayer<FieldLayerProps> {
     super.updateState(params);
     const device = this.context.device;
     const st = this.state;
-    const tex = (old: Texture | undefined, format: "r32float" | "rgba32float" | "rgba8unorm", width: number, height: number, data: ArrayBufferView): Texture => {
-      let t = old;
-      if (!t || t.width !== width || t.height !== height || t.format !== format) {
-        t?.destroy();
-        t = device.createTexture({
-          format,
-          width,
-          height,
-          mipLevels: 1,
-          sampler: { minFilter: "nearest", magFilter: "nearest", addressModeU: "clamp-to-edge", addressModeV: "clamp-to-edge" },
-        });
-      }
-      t.writeData(data);
-      return t;
-    };
-    const next: State = {};
-    if (first || props.values !== oldProps.values) {
-      const p = packValues(props.values);
-      next.valueTex = tex(st.valueTex, "r32float", p.width, p.height, p.data);
-    }
-    if (first || props.valuesB !== oldProps.valuesB) {
-      if (props.valuesB) {
-        const p = packValues(props.valuesB);
-        next.valueTexB = tex(st.valueTexB, "r32float", p.width, p.height, p.data);
-      }
-    }
+    const next: State = fieldTextures(device, st, props, oldProps, first);
     if (first || props.mapGrid !== oldProps.mapGrid) {
       const mg = props.mapGrid;
       if (mg.kind === "rows") {
@@ -152,36 +183,39 @@ export class FieldLayer extends BitmapLayer<FieldLayerProps> {
         const height = textureRows(mg.rows);
         const data = new Float32Array(width * height * 4);
         data.set(mg.table);
-        next.tableTex = tex(st.tableTex, "rgba32float", width, height, data);
+        next.tableTex = writeTexture(device, st.tableTex, "rgba32float", width, height, data);
+        const { k0, dk, bins } = rowGuessTable(mg);
+        next.rowGuess = [k0, dk, bins.length, 0];
+        const gw = Math.max(1, Math.min(TEXTURE_WIDTH, bins.length));
+        const gdata = new Float32Array(gw * textureRows(bins.length));
+        gdata.set(bins);
+        next.rowGuessTex = writeTexture(device, st.rowGuessTex, "r32float", gw, textureRows(bins.length), gdata);
       } else {
-        next.tableTex = tex(st.tableTex, "r32float", mg.nx, mg.ny, Float32Array.from(mg.index));
+        next.tableTex = writeTexture(device, st.tableTex, "r32float", mg.nx, mg.ny, Float32Array.from(mg.index));
+        next.rowGuessTex = writeTexture(device, st.rowGuessTex, "r32float", 1, 1, new Float32Array(1));
+        next.rowGuess = [0, 1, 0, 0];
       }
-    }
-    if (first || props.scale !== oldProps.scale) {
-      next.lutTex = tex(st.lutTex, "rgba8unorm", 256, 1, buildLut(props.scale));
-      const levels = new Float32Array(16);
-      levels.set(props.scale.levels.slice(0, 16));
-      next.levelTex = tex(st.levelTex, "r32float", 16, 1, levels);
     }
     if (Object.keys(next).length) this.setState(next);
   }
 
   finalizeState(context: Parameters<BitmapLayer["finalizeState"]>[0]): void {
     super.finalizeState(context);
-    for (const t of [this.state.valueTex, this.state.valueTexB, this.state.tableTex, this.state.lutTex, this.state.levelTex]) t?.destroy();
+    for (const t of [this.state.valueTex, this.state.valueTexB, this.state.tableTex, this.state.rowGuessTex, this.state.lutTex, this.state.levelTex]) t?.destroy();
   }
 
   draw(opts: Parameters<BitmapLayer["draw"]>[0]): void {
-    const { model, coordinateConversion, bounds, valueTex, valueTexB, tableTex, lutTex, levelTex } = this.state as BitmapLayer["state"] & State & {
+    const { model, coordinateConversion, bounds, valueTex, valueTexB, tableTex, rowGuessTex, rowGuess, lutTex, levelTex } = this.state as BitmapLayer["state"] & State & {
       coordinateConversion: number;
       bounds: number[];
     };
     if (opts.shaderModuleProps.picking.isActive) return;
-    if (!model || !valueTex || !tableTex || !lutTex || !levelTex) return;
+    if (!model || !valueTex || !tableTex || !rowGuessTex || !rowGuess || !lutTex || !levelTex) return;
     const { mapGrid: mg, scale, contour } = this.props;
     const diff = !!this.props.valuesB && !!valueTexB;
     const raster = mg.kind === "raster";
     const uniforms: FieldUniforms = {
+      rowGuess,
       lonLatBounds: BOUNDS,
       raster: raster ? [mg.west, mg.south, mg.dlon, mg.dlat] : [0, 0, 1, 1],
       rasterSize: raster ? [mg.nx, mg.ny] : [1, 1],
@@ -201,7 +235,7 @@ export class FieldLayer extends BitmapLayer<FieldLayerProps> {
     };
     model.shaderInputs.setProps({
       bitmap: { bounds, coordinateConversion, desaturate: 0, tintColor: [1, 1, 1], transparentColor: [0, 0, 0, 0] },
-      field: { ...uniforms, valueTex, valueTexB: diff ? valueTexB : valueTex, tableTex, lutTex, levelTex },
+      field: { ...uniforms, valueTex, valueTexB: diff ? valueTexB : valueTex, tableTex, rowGuessTex, lutTex, levelTex },
     });
     model.draw(this.context.renderPass);
   }

@@ -10,6 +10,7 @@ export const MISSING = -3.0e38;
 
 export const fieldUniformsGLSL = /* glsl */ `\
 layout(std140) uniform fieldUniforms {
+  vec4 rowGuess;
   vec4 lonLatBounds;
   vec4 raster;
   vec2 rasterSize;
@@ -29,6 +30,46 @@ layout(std140) uniform fieldUniforms {
 } field;
 `;
 
+/** Colour of a value from the LUT (continuous, stepped or by levels); shared with the mesh layer. */
+export const colourGLSL = /* glsl */ `\
+vec4 colourOf(float v) {
+  float t;
+  if (field.nLevels > 0.5) {
+    float k = 0.0;
+    for (int i = 0; i < 16; i++) {
+      if (float(i) >= field.nLevels) break;
+      if (v >= texelFetch(levelTex, ivec2(i, 0), 0).r) k += 1.0;
+    }
+    t = (k + 0.5) / (field.nLevels + 1.0);
+  } else {
+    float span = field.vmax - field.vmin;
+    t = span > 0.0 ? (v - field.vmin) / span : 0.5;
+    t = clamp(t, 0.0, 1.0);
+    if (field.steps > 0.5) t = (min(floor(t * field.steps), field.steps - 1.0) + 0.5) / field.steps;
+  }
+  int idx = clamp(int(floor(t * 256.0)), 0, 255);
+  return texelFetch(lutTex, ivec2(idx, 0), 0);
+}
+
+`;
+
+/** c = colour of v (or transparent when isMissing), darkened along contour lines; shared with the mesh layer. */
+export const contourColourGLSL = /* glsl */ `\
+  // Contour lines from screen-space derivatives (computed before any discard).
+  float line = 0.0;
+  if (field.contour > 0.0) {
+    float q = (isMissing ? 0.0 : v) / field.contour;
+    float w = fwidth(q);
+    float d = abs(fract(q - 0.5) - 0.5) / max(w, 1e-6);
+    line = isMissing || w > 0.5 ? 0.0 : 1.0 - smoothstep(0.5, 1.5, d);
+  }
+
+  vec4 c = isMissing ? vec4(0.0) : colourOf(v);
+  c.rgb = mix(c.rgb, vec3(0.08, 0.08, 0.1), 0.85 * line);
+  c.a = max(c.a, 0.85 * line);
+  if (c.a <= 0.0) discard;
+`;
+
 export const fieldFs = /* glsl */ `\
 #version 300 es
 #define SHADER_NAME field-layer-fragment-shader
@@ -39,6 +80,7 @@ precision highp int;
 uniform sampler2D valueTex;
 uniform sampler2D valueTexB;
 uniform sampler2D tableTex;
+uniform sampler2D rowGuessTex;
 uniform sampler2D lutTex;
 uniform sampler2D levelTex;
 
@@ -121,11 +163,27 @@ float lookupRows(float lat, float lon) {
   float k = s * lat;
   int n = int(field.rows + 0.5);
   int lo = -1;
-  int hi = n;
-  for (int it = 0; it < 17; it++) {
-    if (hi - lo <= 1) break;
-    int mid = (lo + hi) / 2;
-    if (s * rowLat(mid) <= k) lo = mid; else hi = mid;
+  if (field.rowGuess.z > 0.5) {
+    // Start at the row of k's bin (field-layer.ts rowGuessTable) and step until lo brackets k:
+    // the same row as the binary search below, in one or two reads instead of up to 17.
+    float b = clamp(floor((k - field.rowGuess.x) / field.rowGuess.y), 0.0, field.rowGuess.z - 1.0);
+    lo = int(floor(texelFetch(rowGuessTex, texelOf(int(b)), 0).r + 0.5));
+    lo = max(-1, min(lo, n - 1));
+    for (int it = 0; it < 64; it++) {
+      if (lo < 0 || s * rowLat(lo) <= k) break;
+      lo--;
+    }
+    for (int it = 0; it < 64; it++) {
+      if (lo + 1 >= n || s * rowLat(lo + 1) > k) break;
+      lo++;
+    }
+  } else {
+    int hi = n;
+    for (int it = 0; it < 17; it++) {
+      if (hi - lo <= 1) break;
+      int mid = (lo + hi) / 2;
+      if (s * rowLat(mid) <= k) lo = mid; else hi = mid;
+    }
   }
   float sum = 0.0;
   float wsum = 0.0;
@@ -155,25 +213,7 @@ float lookupRaster(float lat, float lon) {
   return fetchValue(int(p + 0.5));
 }
 
-vec4 colourOf(float v) {
-  float t;
-  if (field.nLevels > 0.5) {
-    float k = 0.0;
-    for (int i = 0; i < 16; i++) {
-      if (float(i) >= field.nLevels) break;
-      if (v >= texelFetch(levelTex, ivec2(i, 0), 0).r) k += 1.0;
-    }
-    t = (k + 0.5) / (field.nLevels + 1.0);
-  } else {
-    float span = field.vmax - field.vmin;
-    t = span > 0.0 ? (v - field.vmin) / span : 0.5;
-    t = clamp(t, 0.0, 1.0);
-    if (field.steps > 0.5) t = (min(floor(t * field.steps), field.steps - 1.0) + 0.5) / field.steps;
-  }
-  int idx = clamp(int(floor(t * 256.0)), 0, 255);
-  return texelFetch(lutTex, ivec2(idx, 0), 0);
-}
-
+${colourGLSL}
 void main(void) {
   vec2 lnglat;
   if (bitmap.coordinateConversion < -0.5) {
@@ -189,19 +229,7 @@ void main(void) {
   float v = field.kind < 0.5 ? lookupRows(lat, lon) : lookupRaster(lat, lon);
   bool isMissing = missing(v);
 
-  // Contour lines from screen-space derivatives (computed before any discard).
-  float line = 0.0;
-  if (field.contour > 0.0) {
-    float q = (isMissing ? 0.0 : v) / field.contour;
-    float w = fwidth(q);
-    float d = abs(fract(q - 0.5) - 0.5) / max(w, 1e-6);
-    line = isMissing || w > 0.5 ? 0.0 : 1.0 - smoothstep(0.5, 1.5, d);
-  }
-
-  vec4 c = isMissing ? vec4(0.0) : colourOf(v);
-  c.rgb = mix(c.rgb, vec3(0.08, 0.08, 0.1), 0.85 * line);
-  c.a = max(c.a, 0.85 * line);
-  if (c.a <= 0.0) discard;
+${contourColourGLSL}
   fragColor = vec4(c.rgb, c.a * layer.opacity);
   geometry.uv = vTexCoord;
   DECKGL_FILTER_COLOR(fragColor, geometry);

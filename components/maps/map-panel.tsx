@@ -7,6 +7,7 @@ import { useEffect, useMemo, useRef, useState, type CSSProperties } from "react"
 import type { ColourScale, MapGrid } from "@/lib/maps";
 import { basemapLayers } from "./basemap";
 import { FieldLayer } from "./field-layer";
+import { MeshFieldLayer } from "./mesh-field-layer";
 import { globeSurfaceLayer, graphLayers, type GraphOverlay } from "./graph-layer";
 
 export type SharedViewState = { longitude: number; latitude: number; zoom: number };
@@ -69,19 +70,19 @@ export function MapPanel({ id, view, viewState, onViewStateChange, field, overla
 
   const layers = useMemo(() => {
     const out = [];
-    if (field)
-      out.push(
-        new FieldLayer({
-          id: `${id}-field`,
-          mapGrid: field.mapGrid,
-          values: field.values,
-          valuesB: field.valuesB ?? null,
-          scale: field.scale,
-          contour: field.contour ?? 0,
-          pickable: false,
-          parameters: globe ? { cullMode: "back", depthCompare: "always" } : { depthCompare: "always" },
-        }),
-      );
+    if (field) {
+      const common = {
+        id: `${id}-field`,
+        values: field.values,
+        valuesB: field.valuesB ?? null,
+        scale: field.scale,
+        contour: field.contour ?? 0,
+        pickable: false,
+        parameters: globe ? ({ cullMode: "back", depthCompare: "always" } as const) : ({ depthCompare: "always" } as const),
+      };
+      const mg = field.mapGrid;
+      out.push(mg.kind === "mesh" ? new MeshFieldLayer({ ...common, mapGrid: mg, clampPoles: !globe }) : new FieldLayer({ ...common, mapGrid: mg }));
+    }
     else if (graph && globe) out.push(globeSurfaceLayer(id));
     out.push(...basemapLayers({ globe, coastlines: overlays, graticule: overlays, idPrefix: id }));
     if (graph) out.push(...graphLayers(graph, { globe, idPrefix: id }));

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { GridDescriptorSchema, gridFromDescriptor } from "@/lib/grids";
 import { rowsMapGrid, type MapGrid, type RasterMapGrid } from "./map-grid";
+import { decodeMesh } from "./mesh";
 
 /** JSON shapes of the field service (`/api/grids/<id>`, `/api/fields/meta`), shared by server and browser. */
 
@@ -21,6 +22,15 @@ export const GridInfoSchema = z.object({
   descriptor: GridDescriptorSchema,
   /** Unstructured grids: the nearest-point raster; its Int32 indices at `/api/grids/<gridId>/raster`. */
   raster: RasterGeometrySchema.optional(),
+  /** Unstructured grids: the triangle mesh the map draws; its bytes at `/api/grids/<gridId>/mesh` (lib/maps/mesh.ts). */
+  mesh: z
+    .object({
+      vertices: z.number().int().positive(),
+      triangles: z.number().int().nonnegative(),
+      /** The domain box of a regional mesh; null when global. */
+      bounds: z.object({ west: z.number(), south: z.number(), east: z.number(), north: z.number() }).nullable(),
+    })
+    .optional(),
 });
 export type GridInfo = z.infer<typeof GridInfoSchema>;
 
@@ -44,7 +54,14 @@ export type DatasetMeta = z.infer<typeof DatasetMetaSchema>;
 export const FieldErrorSchema = z.object({ error: z.string() });
 
 /** Rebuilds the shader's map grid from the service's grid info (and raster indices for unstructured grids). */
-export function mapGridFromInfo(info: GridInfo, rasterIndex?: Int32Array): MapGrid {
+export function mapGridFromInfo(info: GridInfo, rasterIndex?: Int32Array, meshBytes?: ArrayBuffer): MapGrid {
+  if (info.mesh) {
+    if (!meshBytes) throw new Error(`grid ${info.gridId} needs its mesh`);
+    const m = decodeMesh(info.gridId, info.size, info.mesh.bounds, meshBytes);
+    if (m.lon.length !== info.mesh.vertices || m.triangles.length !== 3 * info.mesh.triangles)
+      throw new Error(`mesh of ${info.gridId} has ${m.lon.length} vertices and ${m.triangles.length / 3} triangles, the grid info says ${info.mesh.vertices} and ${info.mesh.triangles}`);
+    return m;
+  }
   if (info.raster) {
     if (!rasterIndex) throw new Error(`grid ${info.gridId} needs its raster indices`);
     const r: RasterMapGrid = { kind: "raster", gridId: info.gridId, size: info.size, ...info.raster, index: rasterIndex };

@@ -4,6 +4,7 @@ export * from "./envelope";
 export * from "./colormaps";
 export * from "./variables";
 export * from "./map-grid";
+export * from "./mesh";
 export * from "./api";
 export * from "./members";
 export * from "./regions";

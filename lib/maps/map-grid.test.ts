@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { gridFromDescriptor, parseGrid, UnstructuredGrid, type Grid } from "@/lib/grids";
 import { mulberry32 as rng } from "@/lib/random/mulberry32";
 import { GridInfoSchema, mapGridFromInfo } from "./api";
-import { rasterCell, rasterMapGrid, rowsMapGrid, sampleMapGrid, toTextureOrder, type MapGrid } from "./map-grid";
+import { findRow, findRowFromGuess, rasterCell, rasterMapGrid, rowGuessTable, rowsMapGrid, sampleMapGrid, toTextureOrder, type MapGrid } from "./map-grid";
 
 
 /** A smooth analytic field with |f| ≲ 2 (low-degree spherical harmonics). */
@@ -155,5 +155,31 @@ describe("the map shader's lookup on the CPU", () => {
     const mg = mapGridFromInfo(info);
     expect(mg.kind).toBe("rows");
     if (mg.kind === "rows") expect(Array.from(mg.table)).toEqual(Array.from(rowsMapGrid(g).table));
+  });
+
+  it("the shader's row guess table finds the binary search's row, in at most a few steps", () => {
+    const regional = { kind: "regular", lat: { first: 60, step: -0.25, count: 81 }, lon: { first: -10, step: 0.25, count: 121 } } as const;
+    const specs = ["O96", "N320", "reduced-N128", "1.5", "H32-ring", "H16-nested", "regional"];
+    for (const spec of specs) {
+      const g = spec === "regional" ? gridFromDescriptor(regional) : parseGrid(spec);
+      const mg = rowsMapGrid(g);
+      const guess = rowGuessTable(mg);
+      expect(guess.bins.length, spec).toBeGreaterThan(0);
+      let steps = 0;
+      const r = rng(3);
+      const lats = [-90, 90, 0, ...Array.from({ length: 4000 }, () => 180 * r() - 90), ...Array.from(mg.table.filter((_, i) => i % 4 === 0))];
+      for (const lat of lats) {
+        const want = findRow(mg, lat);
+        expect(findRowFromGuess(mg, guess, lat), `${spec} at ${lat}`).toBe(want);
+        const b = Math.min(Math.max(Math.floor((lat * (mg.ascending ? 1 : -1) + 90) / guess.dk), 0), guess.bins.length - 1);
+        steps = Math.max(steps, Math.abs(want - guess.bins[b]));
+      }
+      expect(steps, spec).toBeLessThanOrEqual(3);
+    }
+  });
+
+  it("falls back to the binary search where rows are far denser than the guess bins", () => {
+    const g = gridFromDescriptor({ kind: "regular", lat: { first: 45, step: 0.001, count: 200 }, lon: { first: 0, step: 0.5, count: 4 } });
+    expect(rowGuessTable(rowsMapGrid(g)).bins.length).toBe(0);
   });
 });

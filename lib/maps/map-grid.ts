@@ -1,4 +1,5 @@
 import type { Grid } from "@/lib/grids";
+import { meshMapGrid, sampleMesh, type MeshMapGrid } from "./mesh";
 
 /**
  * What the map shader needs to find a value at (lat, lon), and {@link sampleMapGrid}: the same
@@ -11,8 +12,11 @@ import type { Grid } from "@/lib/grids";
  *   on a regular grid). NaN-aware: NaN points are skipped and the weights renormalised. Beyond the
  *   outermost row of a global grid the outermost row is used; a regional grid extends half a row
  *   (or column) beyond its outer rows (columns), and is transparent further out.
- * - `raster` (unstructured): a lat/lon raster of nearest-point indices computed once per grid
- *   (on the server), −1 outside the domain; the value of the texel's point (nearest neighbour).
+ * - `mesh` (unstructured, what the map draws): a spherical Delaunay triangle mesh computed once
+ *   per grid on the server, values interpolated linearly within triangles (lib/maps/mesh.ts).
+ * - `raster` (unstructured, kept for `/api/grids/<id>/raster`): a lat/lon raster of nearest-point
+ *   indices computed once per grid (on the server), −1 outside the domain; the value of the
+ *   texel's point (nearest neighbour).
  */
 
 export type RowsMapGrid = {
@@ -48,7 +52,7 @@ export type RasterMapGrid = {
   index: Int32Array;
 };
 
-export type MapGrid = RowsMapGrid | RasterMapGrid;
+export type MapGrid = RowsMapGrid | RasterMapGrid | MeshMapGrid;
 
 /** Width of every packed data texture (1-D arrays are laid out in rows of this many texels). */
 export const TEXTURE_WIDTH = 2048;
@@ -125,8 +129,48 @@ function rowColumns(mg: RowsMapGrid, r: number, lon: number): [number, number, n
   return [j0, Math.min(j0 + 1, count - 1), f(x - j0)];
 }
 
+/**
+ * Bins over k = ±latitude (the rows' sort key): bin b holds the last row at or before the bin's
+ * lower edge, so the shader (components/maps/field-shader.ts) starts there and steps at most a row or two instead of a binary
+ * search of up to 17 dependent texture reads. The result is the binary search's row exactly (the
+ * shader walks both ways until the row brackets k).
+ */
+export function rowGuessTable(mg: RowsMapGrid): { k0: number; dk: number; bins: Float32Array } {
+  const nb = Math.min(8192, Math.max(256, 4 * mg.rows));
+  const k0 = -90;
+  const dk = 180 / nb;
+  const s = mg.ascending ? 1 : -1;
+  const bins = new Float32Array(nb);
+  let r = -1;
+  let widest = 0;
+  for (let b = 0; b < nb; b++) {
+    const edge = f(k0 + b * dk);
+    const before = r;
+    while (r + 1 < mg.rows && f(s * mg.table[(r + 1) * 4]) <= edge) r++;
+    widest = Math.max(widest, r - before);
+    bins[b] = r;
+  }
+  // Rows much denser than the bins (a tiny regional domain): the shader's walk is bounded, so use
+  // its binary search instead (an empty table).
+  return widest > MAX_GUESS_STEPS ? { k0, dk, bins: new Float32Array(0) } : { k0, dk, bins };
+}
+
+/** Most rows a bin may span for the guess table to be used (the shader walks at most 64). */
+export const MAX_GUESS_STEPS = 32;
+
+/** The shader's row search with the guess table: start at k's bin, step until the row brackets k. */
+export function findRowFromGuess(mg: RowsMapGrid, guess: ReturnType<typeof rowGuessTable>, lat: number): number {
+  const s = mg.ascending ? 1 : -1;
+  const k = f(s * lat);
+  const b = Math.min(Math.max(Math.floor(f(f(k - guess.k0) / f(guess.dk))), 0), guess.bins.length - 1);
+  let lo = Math.max(-1, Math.min(guess.bins[b], mg.rows - 1));
+  while (lo >= 0 && f(s * mg.table[lo * 4]) > k) lo--;
+  while (lo + 1 < mg.rows && f(s * mg.table[(lo + 1) * 4]) <= k) lo++;
+  return lo;
+}
+
 /** Index of the last row at or before lat in row order, or −1 (before the first row). */
-function findRow(mg: RowsMapGrid, lat: number): number {
+export function findRow(mg: RowsMapGrid, lat: number): number {
   const s = mg.ascending ? 1 : -1;
   const k = f(s * lat);
   let lo = -1;
@@ -162,6 +206,7 @@ function addRow(mg: RowsMapGrid, values: ArrayLike<number>, r: number, lon: numb
 
 /** The value the map draws at (lat, lon) in degrees, from values in texture order; NaN outside or missing. */
 export function sampleMapGrid(mg: MapGrid, values: ArrayLike<number>, lat: number, lon: number): number {
+  if (mg.kind === "mesh") return sampleMesh(mg, values, lat, lon);
   return mg.kind === "rows" ? sampleRows(mg, values, lat, lon) : sampleRaster(mg, values, lat, lon);
 }
 
@@ -283,7 +328,16 @@ function greatCircleRad(la1: number, lo1: number, la2: number, lo2: number): num
   return 2 * Math.asin(Math.min(1, Math.sqrt(s)));
 }
 
-/** The map grid of any grid: row table when it has one, else the nearest-point raster. */
-export function mapGridFor(grid: Grid, o: RasterOptions = {}): MapGrid {
-  return grid.rowTable() ? rowsMapGrid(grid) : rasterMapGrid(grid, o);
+/** The map grid of any grid: row table when it has one, else the triangle mesh. */
+export function mapGridFor(grid: Grid): MapGrid {
+  return grid.rowTable() ? rowsMapGrid(grid) : meshMapGridOf(grid);
+}
+
+/** The triangle mesh of an unstructured grid, with its domain box (the raster's, null when global). */
+export function meshMapGridOf(grid: Grid): MeshMapGrid {
+  const g = rasterGeometry(grid);
+  const global = g.south <= -90 && g.nx * g.dlon >= 359.999;
+  // Boxes crossing 0° run from a negative west (lib/maps/regions.ts).
+  const west = g.west >= 180 ? g.west - 360 : g.west;
+  return meshMapGrid(grid, global ? null : { west, south: g.south, east: west + g.nx * g.dlon, north: g.south + g.ny * g.dlat });
 }

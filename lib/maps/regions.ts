@@ -42,6 +42,7 @@ export function wb2RegionBounds(name: Wb2RegionName): Bounds {
 
 /** The domain of a regional grid (null for a global one), including the half cell around the outer points. */
 export function mapGridBounds(mg: MapGrid): Bounds | null {
+  if (mg.kind === "mesh") return mg.bounds;
   if (mg.kind === "raster") {
     const global = mg.south <= -90 && mg.nx * mg.dlon >= 359.999;
     return global ? null : { west: mg.west, south: mg.south, east: mg.west + mg.nx * mg.dlon, north: mg.south + mg.ny * mg.dlat };

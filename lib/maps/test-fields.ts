@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { createDataset, loadRecipe, registerSource } from "@/lib/datasets";
-import type { Grid } from "@/lib/grids";
+import type { Grid, GridDescriptor } from "@/lib/grids";
 
 /**
  * Known analytic fields for the map tests and benchmark (not used by the app): a dataset source
@@ -72,16 +72,16 @@ export function registerMapAnalyticSource(): void {
   });
 }
 
-/** Writes an anemoi dataset of the analytic fields on `grid` (a spec like "1.5", "O48", "H16"). */
-export async function createAnalyticDataset(out: string, grid: string, dates: { start: string; end: string; frequency: string } = { start: "2024-01-01T00:00:00", end: "2024-01-02T00:00:00", frequency: "6h" }): Promise<void> {
+/** Writes an anemoi dataset of the analytic fields on `grid` (a spec like "1.5", "O48", "H16", or a grid descriptor). */
+export async function createAnalyticDataset(out: string, grid: string | GridDescriptor, dates: { start: string; end: string; frequency: string } = { start: "2024-01-01T00:00:00", end: "2024-01-02T00:00:00", frequency: "6h" }): Promise<void> {
   registerMapAnalyticSource();
   const yaml = [
-    `name: map-test-${grid.toLowerCase()}`,
+    `name: map-test-${typeof grid === "string" ? grid.toLowerCase() : grid.kind}`,
     "description: analytic fields for the map tests",
     `dates: {start: ${dates.start}, end: ${dates.end}, frequency: ${dates.frequency}}`,
     "input:",
     "  map-analytic: {}",
-    `output: {grid: "${grid}"}`,
+    `output: {grid: ${JSON.stringify(grid)}}`,
   ].join("\n");
   await createDataset(await loadRecipe(yaml), out, { overwrite: true });
 }

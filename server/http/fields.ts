@@ -14,6 +14,10 @@ import {
   parseLeadHours,
   parseMemberSpec,
   rasterMapGrid,
+  rasterGeometry,
+  meshMapGridOf,
+  encodeMesh,
+  type MeshMapGrid,
   type DatasetMeta,
   type ForecastMeta,
   type GridInfo,
@@ -156,6 +160,7 @@ const MAX_DATE_BYTES = 512 * 1024 * 1024;
 const dateBytes = new Map<string, number>();
 const grids = new Map<string, Grid>();
 const rasters = new Map<string, Promise<RasterMapGrid>>();
+const meshes = new Map<string, Promise<MeshMapGrid>>();
 
 function stampOf(storePath: string): number {
   try {
@@ -689,12 +694,24 @@ function rasterOf(grid: Grid): Promise<RasterMapGrid> {
   return r;
 }
 
+/** The triangle mesh of an unstructured grid, triangulated once per grid and process. */
+function meshOf(grid: Grid): Promise<MeshMapGrid> {
+  let m = meshes.get(grid.id);
+  if (!m) {
+    m = Promise.resolve().then(() => meshMapGridOf(grid));
+    meshes.set(grid.id, m);
+  }
+  return m;
+}
+
 export async function gridInfo(id: string): Promise<GridInfo> {
   const g = gridById(id);
   const info: GridInfo = { gridId: g.id, kind: g.kind, size: g.size, descriptor: g.descriptor as GridInfo["descriptor"] };
   if (!g.rowTable()) {
-    const { west, south, dlon, dlat, nx, ny } = await rasterOf(g);
+    const { west, south, dlon, dlat, nx, ny } = rasterGeometry(g);
     info.raster = { west, south, dlon, dlat, nx, ny };
+    const m = await meshOf(g);
+    info.mesh = { vertices: m.lon.length, triangles: m.triangles.length / 3, bounds: m.bounds };
   }
   return info;
 }
@@ -752,6 +769,12 @@ export async function handleFieldsRequest(req: http.IncomingMessage, res: http.S
     if (p.startsWith("/api/grids/")) {
       const rest = decodeURIComponent(p.slice("/api/grids/".length));
       const immutable = "public, max-age=31536000, immutable";
+      if (rest.endsWith("/mesh")) {
+        const g = gridById(rest.slice(0, -"/mesh".length));
+        if (g.rowTable()) throw new HttpError(404, `grid ${g.id} has a row table and no mesh (only unstructured grids are drawn as triangles)`);
+        send(req, res, 200, encodeMesh(await meshOf(g)), { "content-type": "application/octet-stream", "cache-control": immutable });
+        return;
+      }
       if (rest.endsWith("/raster")) {
         const g = gridById(rest.slice(0, -"/raster".length));
         if (g.rowTable()) throw new HttpError(404, `grid ${g.id} has a row table and no raster`);

@@ -1,13 +1,16 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseGrid } from "@/lib/grids";
+import { gridFromDescriptor, parseGrid, type GridDescriptor } from "@/lib/grids";
 import {
   colourScale,
   colourScaleFor,
   decodeField,
   DIFFERENCE_STYLE,
   finiteRange,
+  GridInfoSchema,
+  mapGridFor,
+  mapGridFromInfo,
   rowsMapGrid,
   sampleMapGrid,
   toDisplay,
@@ -23,10 +26,23 @@ import { freshHome, startServer } from "../support/isobar-process";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
-const GRIDS = [
-  { spec: "1", file: "regular.zarr" },
-  { spec: "O96", file: "o96.zarr" },
-  { spec: "H32", file: "h32.zarr" },
+/** A global unstructured grid: a Fibonacci lattice of 4,000 points (drawn as a triangle mesh). */
+function fibonacciGrid(n: number): GridDescriptor {
+  const golden = Math.PI * (3 - Math.sqrt(5));
+  const latitudes: number[] = [];
+  const longitudes: number[] = [];
+  for (let i = 0; i < n; i++) {
+    latitudes.push((Math.asin(1 - (2 * i + 1) / n) * 180) / Math.PI);
+    longitudes.push((((((i * golden * 180) / Math.PI) % 360) + 540) % 360) - 180);
+  }
+  return { kind: "unstructured", latitudes, longitudes, domain: "global" };
+}
+
+const GRIDS: { spec: string | GridDescriptor; name: string; file: string }[] = [
+  { spec: "1", name: "1", file: "regular.zarr" },
+  { spec: "O96", name: "O96", file: "o96.zarr" },
+  { spec: "H32", name: "H32", file: "h32.zarr" },
+  { spec: fibonacciGrid(4000), name: "unstructured", file: "unstructured.zarr" },
 ];
 
 async function fetchField(server: Server, dataset: string, variable: string, date: string, mg: MapGrid): Promise<Float32Array> {
@@ -53,19 +69,28 @@ describe("maps in Chromium (SwiftShader)", () => {
   });
 
   for (const g of GRIDS) {
-    it(`draws 2t on the ${g.spec} grid with the colours of the CPU lookup, and probes it`, async () => {
+    it(`draws 2t on the ${g.name} grid with the colours of the CPU lookup, and probes it`, async () => {
       const page = await browser.browser.newPage({ viewport: { width: 1280, height: 900 } });
       const errors = trackPageErrors(page);
       const date = "2024-01-01T06:00:00Z";
       await page.goto(`${server.url}/maps?dataset=${g.file}&variable=2t&date=${date}&overlays=none&lon=0&lat=0&zoom=0.6`);
       await waitReady(page, 1);
-      const grid = parseGrid(g.spec);
-      const mg = rowsMapGrid(grid);
+      const grid = typeof g.spec === "string" ? parseGrid(g.spec) : gridFromDescriptor(g.spec);
+      const mg = mapGridFor(grid);
+      if (mg.kind === "mesh") {
+        // The server's mesh (what the page draws) is the one computed here.
+        const info = GridInfoSchema.parse(await (await fetch(`${server.url}/api/grids/${grid.id}`)).json());
+        const res = await fetch(`${server.url}/api/grids/${grid.id}/mesh`);
+        expect(res.headers.get("cache-control")).toContain("immutable");
+        const served = mapGridFromInfo(info, undefined, await res.arrayBuffer());
+        expect(served.kind === "mesh" && Array.from(served.triangles)).toEqual(Array.from(mg.triangles));
+        expect(mg.triangles.length / 3).toBeGreaterThan(2 * 4000 - 4); // the sphere's 2n − 4, plus seam copies
+      }
       const values = await fetchField(server, g.file, "2t", date, mg);
       const scale = colourScale(colourScaleFor(variableStyle("2t"), { ...finiteRange(values), conversion: unitConversion("K") }));
       const panel = page.locator('[data-testid="map-panel-0"]');
       const shot = decodePng(await panel.screenshot());
-      await saveScreenshot(page, `maps-${g.spec}`);
+      await saveScreenshot(page, `maps-${g.name}`);
       const r = await comparePixels(page, "0", shot, values, mg, scale);
       expect(r.checked, JSON.stringify(r)).toBeGreaterThan(200);
       expect(r.matched / r.checked, JSON.stringify(r)).toBeGreaterThanOrEqual(0.99);
