@@ -11,32 +11,10 @@ import http from "node:http";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { createDataset, loadRecipe } from "@/lib/datasets";
-import { gaussianLatitudes } from "@/lib/grids";
 import { decodeFieldHeader } from "@/lib/maps";
 import { launchBrowser } from "../tests/support/browser";
 import { freshHome, startServer } from "../tests/support/isobar-process";
 import { report } from "./harness";
-
-/** A classic reduced Gaussian N320-like row table with exactly 542,080 points (ECMWF's table is not derivable; this one follows cos φ). */
-function reducedN320Pl(): number[] {
-  const N = 320;
-  const lats = gaussianLatitudes(N).latitudes;
-  const target = 542_080;
-  const raw = Array.from(lats, (la) => Math.cos((la * Math.PI) / 180));
-  const k = target / raw.reduce((s, c) => s + c, 0);
-  const pl = raw.map((c) => Math.max(18, Math.round(k * c)));
-  // Fix the total by adjusting the equatorial rows symmetrically.
-  let diff = target - pl.reduce((s, p) => s + p, 0);
-  for (let i = 0; diff !== 0; i = (i + 1) % 20) {
-    const step = Math.sign(diff) * (Math.abs(diff) >= 2 ? 2 : 1);
-    if (Math.abs(step) === 2) {
-      pl[N - 1 - i] += step / 2;
-      pl[N + i] += step / 2;
-    } else pl[N - 1 - i] += step;
-    diff -= step;
-  }
-  return pl;
-}
 
 const home = freshHome("bench-maps");
 const DATES = { start: "2024-01-01T00:00:00", end: "2024-01-02T06:00:00", frequency: "6h" }; // 6 dates
@@ -55,7 +33,7 @@ async function build(file: string, grid: string) {
 }
 
 const grids = [
-  { label: "reduced N320 (542,080 pts)", file: "n320.zarr", grid: JSON.stringify({ kind: "gaussian", N: 320, pl: reducedN320Pl() }), points: 542_080 },
+  { label: "classic reduced N320 (542,080 pts)", file: "n320.zarr", grid: "reduced-N320", points: 542_080 },
   { label: "0.25° (1,038,240 pts)", file: "q025.zarr", grid: '"0.25"', points: 1_038_240 },
 ];
 
@@ -181,6 +159,24 @@ try {
     await page.waitForTimeout(1000);
     const warm2 = await jump(5, "next");
     rows.push(["lead switch, not prefetched", `${cold.toFixed(0)} ms`]);
+
+    // Warm page: a field not fetched yet (another variable), from the request to its first frame.
+    const switchVariable = async (v: string) => {
+      const t0 = await page.evaluate((v) => {
+        const t = performance.now();
+        const el = document.querySelector('select[aria-label="Variable"]') as HTMLSelectElement;
+        el.value = v;
+        el.dispatchEvent(new Event("change", { bubbles: true }));
+        return t;
+      }, v);
+      return (await renderedAt(page, `"variable":"${v}"`)) - t0;
+    };
+    await page.waitForTimeout(1000);
+    const newField = [await switchVariable("msl")];
+    await page.waitForTimeout(1000);
+    newField.push(await switchVariable("2t"));
+    await page.waitForTimeout(1000);
+    rows.push(["warm page: new field (variable switch, not prefetched) → first frame", `${newField.map((t) => t.toFixed(0)).join(", ")} ms`]);
     rows.push(["lead switch, prefetched", `${warm.toFixed(0)} ms, ${warm2.toFixed(0)} ms (ratio ${(cold / Math.max(warm, warm2)).toFixed(1)}× faster)`]);
 
     // Frame intervals while panning: a mouse drag across the map, timing requestAnimationFrame.
