@@ -4,7 +4,7 @@ import { _GlobeView as GlobeView, MapView, type MapViewState, type PickingInfo }
 import { ScatterplotLayer } from "@deck.gl/layers";
 import DeckGL, { type DeckGLRef } from "@deck.gl/react";
 import { useEffect, useMemo, useRef, useState, type CSSProperties } from "react";
-import type { ColourScale, MapGrid } from "@/lib/maps";
+import { colourScale, type ColourScale, type MapGrid } from "@/lib/maps";
 import { basemapLayers } from "./basemap";
 import { FieldLayer } from "./field-layer";
 import { MeshFieldLayer } from "./mesh-field-layer";
@@ -36,6 +36,11 @@ type Props = {
   marker?: { lat: number; lon: number } | null;
   /** A graph drawn over the field (nodes and one edge set). */
   graph?: GraphOverlay | null;
+  /**
+   * The grid of a field still on its way: the field layer is set up on it at once (a sub-pixel
+   * draw of no values), so that its shaders compile while the field downloads.
+   */
+  warmGrid?: MapGrid | null;
   style?: CSSProperties;
 };
 
@@ -60,7 +65,12 @@ const MAP_VIEW = new MapView({ id: "map", repeat: false });
 const GLOBE_VIEW = new GlobeView({ id: "globe", resolution: 2 });
 
 /** One map: the field on its native grid, coastlines, graticule; map or globe. */
-export function MapPanel({ id, view, viewState, onViewStateChange, field, overlays, onProbe, onPick, marker, graph, style }: Props) {
+/** A placeholder for the warm-up draw: one missing value, drawn on a sub-pixel patch (nothing shows). */
+const WARM_VALUES = new Float32Array([NaN]);
+const WARM_SCALE = colourScale({ palette: "viridis", min: 0, max: 1 });
+const WARM_BOUNDS: [number, number, number, number] = [0, 0, 1e-4, 1e-4];
+
+export function MapPanel({ id, view, viewState, onViewStateChange, field, overlays, onProbe, onPick, marker, graph, warmGrid, style }: Props) {
   const deckRef = useRef<DeckGLRef>(null);
   const [renderedKey, setRenderedKey] = useState<string | null>(null);
   const globe = view === "globe";
@@ -82,7 +92,18 @@ export function MapPanel({ id, view, viewState, onViewStateChange, field, overla
       };
       const mg = field.mapGrid;
       out.push(mg.kind === "mesh" ? new MeshFieldLayer({ ...common, mapGrid: mg, clampPoles: !globe }) : new FieldLayer({ ...common, mapGrid: mg }));
-    }
+    } else if (warmGrid && warmGrid.kind !== "mesh")
+      out.push(
+        new FieldLayer({
+          id: `${id}-field`,
+          mapGrid: warmGrid,
+          values: WARM_VALUES,
+          scale: WARM_SCALE,
+          bounds: WARM_BOUNDS,
+          pickable: false,
+          parameters: globe ? { cullMode: "back", depthCompare: "always" } : { depthCompare: "always" },
+        }),
+      );
     else if (graph && globe) out.push(globeSurfaceLayer(id));
     out.push(...basemapLayers({ globe, coastlines: overlays, graticule: overlays, idPrefix: id }));
     if (graph) out.push(...graphLayers(graph, { globe, idPrefix: id }));
@@ -103,7 +124,7 @@ export function MapPanel({ id, view, viewState, onViewStateChange, field, overla
         }),
       );
     return out;
-  }, [field, globe, overlays, id, marker, graph]);
+  }, [field, globe, overlays, id, marker, graph, warmGrid]);
 
   useEffect(() => {
     const hooks = debugHooks();

@@ -1,6 +1,6 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc";
@@ -35,7 +35,7 @@ import { ColourBar } from "./colour-bar";
 import { GraphControls, GraphLegend, graphTitle } from "./graph-legend";
 import { useGraphView } from "./graph-data";
 import type { GraphOverlay } from "./graph-layer";
-import { inTextureOrder, useDatasetMeta, useField, useForecastMeta, useMapGrid, usePrefetch, type FieldRequest, type LoadedField } from "./field-data";
+import { inTextureOrder, prefetchField, useDatasetMeta, useField, useForecastMeta, useMapGrid, usePrefetch, type FieldRequest, type LoadedField } from "./field-data";
 import { MapPanel, type PanelField, type SharedViewState } from "./map-panel";
 import { Meteogram } from "./meteogram";
 import "./maps.css";
@@ -122,6 +122,19 @@ export default function MapsView() {
     const t = setTimeout(() => window.history.replaceState(null, "", `/maps?${toQuery(state, viewState)}`), 250);
     return () => clearTimeout(t);
   }, [state, viewState]);
+
+  // Cold start: when the URL names the field exactly, request it at once, beside the metadata
+  // (the request resolved from the metadata then finds it in the query cache).
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    const v = params.get("variable");
+    if (!v) return;
+    if (initial.forecast && initial.init && initial.lead !== undefined)
+      void prefetchField(queryClient, { forecast: initial.forecast, variable: v, init: initial.init, lead: String(initial.lead), member: initial.member ?? "0" });
+    else if (!initial.forecast && initial.dataset && params.get("date")) void prefetchField(queryClient, { dataset: initial.dataset, variable: v, date: initial.date });
+    // Once, for the URL the page was opened with.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
 
   const fmode = !!state.forecast;
   const forecastList = useQuery(trpc.verification.forecasts.queryOptions());
@@ -654,6 +667,7 @@ export default function MapsView() {
                     onPick={fmode ? (p) => set({ point: `${p.lat.toFixed(3)},${p.lon.toFixed(3)}` }) : undefined}
                     marker={marker}
                     graph={graphOverlay}
+                    warmGrid={mapGrid}
                   />
                   {swipe ? (
                     <>
