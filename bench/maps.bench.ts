@@ -37,6 +37,9 @@ const grids = [
   { label: "0.25° (1,038,240 pts)", file: "q025.zarr", grid: '"0.25"', points: 1_038_240 },
 ];
 
+// BENCH_MAPS_GRIDS=n320 (or q025) limits the run to one grid; BENCH_MAPS_BYTES=0 skips the transfer table.
+const only = process.env.BENCH_MAPS_GRIDS?.split(",");
+if (only) grids.splice(0, grids.length, ...grids.filter((g) => only.some((o) => g.file.startsWith(o))));
 for (const g of grids) console.log(`built ${g.label} in ${((await build(g.file, g.grid)) / 1000).toFixed(1)} s`);
 
 const server = await startServer({ ISOBAR_HOME: home, DATABASE_URL: "" });
@@ -59,7 +62,7 @@ function rawGet(url: string, encoding: string): Promise<{ bytes: number; ms: num
 
 try {
   // ---------------------------------------------------------------- bytes per point
-  for (const g of grids) {
+  for (const g of process.env.BENCH_MAPS_BYTES === "0" ? [] : grids) {
     const rows: [string, string][] = [];
     for (const variable of ["2t", "10u", "msl"]) {
       for (const enc of ["f32", "q16"] as const) {
@@ -127,9 +130,10 @@ try {
       fieldFetch.push(res[0].end - res[0].start);
       const ends = (await page.evaluate(`(() => {
         const end = (part) => Math.max(0, ...performance.getEntriesByType("resource").filter((e) => e.name.includes(part)).map((e) => e.responseEnd));
-        return { meta: end("/api/fields/meta"), grid: end("/api/grids/"), field: end("/api/fields?") };
-      })()`)) as { meta: number; grid: number; field: number };
-      rows.push([`  breakdown (${d})`, `meta received ${ends.meta.toFixed(0)} ms, grid ${ends.grid.toFixed(0)} ms, field ${ends.field.toFixed(0)} ms, first frame ${at.toFixed(0)} ms after navigation start`]);
+        const shown = performance.getEntriesByType("resource").find((e) => e.name.includes("/api/fields?") && e.name.includes(${JSON.stringify(encodeURIComponent(d))}));
+        return { meta: end("/api/fields/meta"), grid: end("/api/grids/"), start: shown ? shown.startTime : NaN, field: shown ? shown.responseEnd : NaN };
+      })()`)) as { meta: number; grid: number; start: number; field: number };
+      rows.push([`  breakdown (${d})`, `meta received ${ends.meta.toFixed(0)} ms, grid ${ends.grid.toFixed(0)} ms, shown field requested ${ends.start.toFixed(0)} ms and received ${ends.field.toFixed(0)} ms, first frame ${at.toFixed(0)} ms after navigation start`]);
     }
     rows.unshift(["navigation → first field frame", `${first.map((t) => t.toFixed(0)).join(", ")} ms (field request itself ${fieldFetch.map((t) => t.toFixed(0)).join(", ")} ms)`]);
 

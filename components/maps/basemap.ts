@@ -1,4 +1,4 @@
-import { PathLayer } from "@deck.gl/layers";
+import { LineLayer } from "@deck.gl/layers";
 import { mesh } from "topojson-client";
 import type { GeometryCollection, Topology } from "topojson-specification";
 import land110 from "world-atlas/land-110m.json";
@@ -8,6 +8,11 @@ import land110 from "world-atlas/land-110m.json";
  * graticule, as deck.gl PathLayers. Lines are split where they jump across ±180° and points
  * beyond ±89.5° are dropped (a filled pole breaks on the globe). On the globe they are lifted
  * ~8 km so the tessellated field never hides them.
+ *
+ * They are drawn as segments with deck.gl's LineLayer rather than as PathLayer paths: under
+ * SwiftShader (software WebGL) the PathLayer's join-computing vertex shader took seconds to
+ * compile before the first frame, the LineLayer's a fraction of that, and 1-pixel lines need no
+ * joins.
  */
 
 export type Path = [number, number, number][];
@@ -65,30 +70,46 @@ export function graticulePaths(step = 30, lift = 0): Path[] {
   return out;
 }
 
+/** Interleaved segment end points (x, y, z) of paths, for the LineLayer's binary attributes. */
+export function pathSegments(paths: Path[]): { source: Float32Array; target: Float32Array; length: number } {
+  const n = paths.reduce((k, p) => k + p.length - 1, 0);
+  const source = new Float32Array(3 * n);
+  const target = new Float32Array(3 * n);
+  let k = 0;
+  for (const p of paths)
+    for (let i = 1; i < p.length; i++, k++) {
+      source.set(p[i - 1], 3 * k);
+      target.set(p[i], 3 * k);
+    }
+  return { source, target, length: n };
+}
+
+const segmentCache = new Map<string, ReturnType<typeof pathSegments>>();
+
+function segmentsOf(kind: "coast" | "graticule", lift: number): ReturnType<typeof pathSegments> {
+  const key = `${kind}|${lift}`;
+  let s = segmentCache.get(key);
+  if (!s) {
+    s = pathSegments(kind === "coast" ? coastlinePaths(lift) : graticulePaths(30, lift));
+    segmentCache.set(key, s);
+  }
+  return s;
+}
+
+function linesLayer(id: string, s: ReturnType<typeof pathSegments>, color: [number, number, number, number]) {
+  return new LineLayer({
+    id,
+    data: { length: s.length, attributes: { getSourcePosition: { value: s.source, size: 3 }, getTargetPosition: { value: s.target, size: 3 } } },
+    getColor: color,
+    getWidth: 1,
+    widthUnits: "pixels",
+  });
+}
+
 export function basemapLayers(opts: { globe: boolean; coastlines: boolean; graticule: boolean; idPrefix: string }) {
   const lift = opts.globe ? 8000 : 0;
   const layers = [];
-  if (opts.graticule)
-    layers.push(
-      new PathLayer<Path>({
-        id: `${opts.idPrefix}-graticule`,
-        data: graticulePaths(30, lift),
-        getPath: (d) => d,
-        getColor: [40, 40, 40, 70],
-        getWidth: 1,
-        widthUnits: "pixels",
-      }),
-    );
-  if (opts.coastlines)
-    layers.push(
-      new PathLayer<Path>({
-        id: `${opts.idPrefix}-coast`,
-        data: coastlinePaths(lift),
-        getPath: (d) => d,
-        getColor: [20, 20, 20, 220],
-        getWidth: 1,
-        widthUnits: "pixels",
-      }),
-    );
+  if (opts.graticule) layers.push(linesLayer(`${opts.idPrefix}-graticule`, segmentsOf("graticule", lift), [40, 40, 40, 70]));
+  if (opts.coastlines) layers.push(linesLayer(`${opts.idPrefix}-coast`, segmentsOf("coast", lift), [20, 20, 20, 220]));
   return layers;
 }
