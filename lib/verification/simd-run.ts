@@ -114,8 +114,9 @@ type DetFn = (f: number, o: number, c: number, w: number, start: number, segw: n
 type EnsFn = (members: number, n: number, truth: number, w: number, start: number, segw: number, uniform: number, s0: number, s1: number, lo: number, hi: number, out: number, hist: number) => void;
 
 /**
- * Segments per call. Calls are short so that V8 switches to the optimised
- * code of a kernel (it does so on a function's next call) within the first field.
+ * Segments per call. V8 runs a WebAssembly function first as baseline code
+ * (Liftoff, 2–10× slower for these kernels) and switches to optimised code on
+ * a later call once it is hot, so calls are kept short.
  */
 const CHUNK = 64;
 
