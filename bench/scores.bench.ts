@@ -171,7 +171,7 @@ row(`JS deterministic, 2 threads, inputs copied to shared memory (× ${COPIED})`
 const SIMD_WARM_S = Number(process.env.SCORES_BENCH_WARM_S ?? 4);
 // a fresh process: module build (binaryen), baseline code, tier-up
 const FIRST = Math.min(200, FIELDS);
-row(`SIMD deterministic, 1 thread, first ${FIRST} fields of the process`, FIRST * 12 * n, await measure(FIRST, (i) => simd1.deterministic(pick(i), regions)));
+row(`SIMD deterministic, 1 thread, first ${FIRST} fields after the module build`, FIRST * 12 * n, await measure(FIRST, (i) => simd1.deterministic(pick(i), regions)));
 const sdet1 = row(`SIMD deterministic, 1 thread, in place, ${FIELDS} fields`, detBytes, await measure(FIELDS, (i) => simd1.deterministic(pick(i), regions), SIMD_WARM_S));
 const sdet2 = row(`SIMD deterministic, 2 threads, in place, ${FIELDS} fields`, detBytes, await measure(FIELDS, (i) => simd2.deterministic(pick(i), regions), SIMD_WARM_S));
 const sdet1c = row(`SIMD deterministic, 1 thread, inputs copied to wasm memory (× ${COPIED})`, COPIED * 12 * n, await measure(COPIED, () => simd1.deterministic(unshared, regions)));
@@ -203,7 +203,7 @@ for (const [kind, members] of [
   ["white noise", noise],
 ] as const) {
   const input = { members, memberCount: M, truth, weights };
-  if (kind === "smooth") row(`SIMD CRPS etc., M = ${M}, first ${ENS_REPS} fields of the process`, ensBytes, await measure(ENS_REPS, () => simd1.ensemble(input, regions)));
+  if (kind === "smooth") row(`SIMD CRPS etc., M = ${M}, first ${ENS_REPS} fields after the module build`, ensBytes, await measure(ENS_REPS, () => simd1.ensemble(input, regions)));
   ens[`simd ${kind} 1`] = row(`SIMD CRPS etc., M = ${M}, ${kind}, 1 thread, in place (× ${SREPS})`, sensBytes, await measure(SREPS, () => simd1.ensemble(input, regions), SIMD_WARM_S));
   ens[`simd ${kind} 2`] = row(`SIMD CRPS etc., M = ${M}, ${kind}, 2 threads, in place (× ${SREPS})`, sensBytes, await measure(SREPS, () => simd2.ensemble(input, regions), SIMD_WARM_S));
 }
