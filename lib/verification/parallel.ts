@@ -207,18 +207,10 @@ export class ScoringPool {
     checkDeterministicInput(input, regions);
     const n = input.forecast.length;
     const seg = scoringSegments(regions, input.weights);
-    const module = await deterministicModule();
     const mem = this.memory;
     const records = seg.count * DET_RECORD;
     const base = {
-      key: `${mem.id}:det`,
-      module,
-      memory: mem.memory,
-      lo: 0,
-      hi: n,
-      weights: this.simdWeightsOf(input.weights),
-      ...this.simdSegmentsOf(seg),
-      uniform: seg.uniform,
+      ...this.simdCommon("det", await deterministicModule(), seg, input.weights),
       out: this.simdStage("det-out", 8 * records),
       forecast: this.simdField("forecast", input.forecast as Float32Array),
       truth: this.simdField("truth", input.truth as Float32Array),
@@ -234,19 +226,11 @@ export class ScoringPool {
     const n = input.truth.length;
     const m = input.memberCount;
     const seg = scoringSegments(regions, input.weights);
-    const module = await ensembleModule(m);
     const mem = this.memory;
     const records = seg.count * ENS_RECORD;
     const bins = seg.count * (m + 1);
     const base = {
-      key: `${mem.id}:ens${m}`,
-      module,
-      memory: mem.memory,
-      lo: 0,
-      hi: n,
-      weights: this.simdWeightsOf(input.weights),
-      ...this.simdSegmentsOf(seg),
-      uniform: seg.uniform,
+      ...this.simdCommon(`ens${m}`, await ensembleModule(m), seg, input.weights),
       out: this.simdStage("ens-out", 8 * records),
       hist: this.simdStage("ens-hist", 8 * bins),
       members: this.simdField("members", input.members as Float32Array),
@@ -259,6 +243,21 @@ export class ScoringPool {
     const acc = reduceSegments(out, ENS_RECORD, seg.cls, regions.classCount, 0, seg.count);
     const hacc = reduceSegments(hist, m + 1, seg.cls, regions.classCount, 0, seg.count);
     return ensembleStatsFromClasses(acc, hacc, m, regions);
+  }
+
+  /** The task fields common to the SIMD kernels: module, memory, whole field, weights and segment tables in the memory. */
+  private simdCommon(kind: string, module: WebAssembly.Module, seg: ScoringSegments, weights: Float64Array) {
+    const mem = this.memory;
+    return {
+      key: `${mem.id}:${kind}`,
+      module,
+      memory: mem.memory,
+      lo: 0,
+      hi: seg.size,
+      weights: this.simdWeightsOf(weights),
+      ...this.simdSegmentsOf(seg),
+      uniform: seg.uniform,
+    };
   }
 
   /** Run a task over all segments: split over the threads when the field is large enough, else (or if a worker failed) in this thread. */

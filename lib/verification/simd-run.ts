@@ -54,20 +54,6 @@ export class SimdMemory {
     return a;
   }
 
-  float64(length: number): Float64Array {
-    const off = this.alloc(8 * length);
-    const a = new Float64Array(this.memory.buffer, off, length);
-    this.offsets.set(a, off);
-    return a;
-  }
-
-  int32(length: number): Int32Array {
-    const off = this.alloc(4 * length);
-    const a = new Int32Array(this.memory.buffer, off, length);
-    this.offsets.set(a, off);
-    return a;
-  }
-
   /** Byte offset of an array allocated here, or undefined. */
   offsetOf(a: ArrayBufferView): number | undefined {
     return this.offsets.get(a);

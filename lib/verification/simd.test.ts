@@ -6,7 +6,7 @@ import { accumulateDeterministicSimd, accumulateEnsembleSimd, ScoringPool } from
 import { compileRegionMask, compileRegions, regionSetFromMasks, wb2Regions, type RegionSpec } from "@/lib/verification/regions";
 import { simdSupported } from "@/lib/verification/simd-compile";
 import { sortingNetwork } from "@/lib/verification/simd-wat";
-import { normal, rng } from "@/lib/verification/test-helpers";
+import { naiveEnsembleSums, normal, rng } from "@/lib/verification/test-helpers";
 import type { DeterministicStats, EnsembleStats } from "@/lib/verification/stats";
 
 const all = (n: number) => regionSetFromMasks([{ name: "all", mask: new Uint8Array(n).fill(1) }]);
@@ -147,23 +147,7 @@ describe.runIf(simdSupported())("SIMD kernels against the JS kernels and naive f
         });
         specs.forEach((spec, i) => {
           const mask = compileRegionMask(spec, lat, lon);
-          let sw = 0, sS = 0, sD = 0, sV = 0, sE2 = 0, count = 0;
-          for (let p = 0; p < n; p++) {
-            if (!mask[p] || Number.isNaN(truth[p])) continue;
-            const x = Array.from({ length: m }, (_, k) => members[k * n + p]);
-            if (x.some(Number.isNaN)) continue;
-            const y = truth[p];
-            const w = weights[p];
-            let d = 0;
-            for (const a of x) for (const b of x) d += Math.abs(a - b);
-            const mean = x.reduce((a, b) => a + b, 0) / m;
-            count++;
-            sw += w;
-            sS += (w * x.reduce((a, b) => a + Math.abs(b - y), 0)) / m;
-            sD += w * d;
-            sV += (w * (m > 1 ? x.reduce((a, b) => a + (b - mean) ** 2, 0) / (m - 1) : 0));
-            sE2 += w * (mean - y) ** 2;
-          }
+          const { count, sw, sS, sD, sV, sE2 } = naiveEnsembleSums(members, m, truth, weights, mask);
           const s = simd[i] as EnsembleStats;
           expect(s.count).toBe(count);
           if (count === 0) return;
