@@ -88,10 +88,10 @@ function deterministicFunction(anomaly: boolean): string {
   /** Unmasked sums of the pair at p + 2·pair into set `t` (A or B); `tail` masks lane 1 off. */
   const fastPair = (t: string, pair: number, tail: boolean) => {
     const mask = (v: string) => (tail ? `(v128.and ${v} (local.get $lane))` : v);
-    const lines = [set("e", mask(`(f64x2.sub ${loadPair("f", 8 * pair)} ${loadPair("o", 8 * pair)})`))];
+    const lines = [set("ov", loadPair("o", 8 * pair)), set("e", mask(`(f64x2.sub ${loadPair("f", 8 * pair)} ${get("ov")})`))];
     lines.push(addTo(`se${t}`, get("e")), addTo(`sae${t}`, `(f64x2.abs ${get("e")})`), addTo(`se2${t}`, `(f64x2.mul ${get("e")} ${get("e")})`));
     if (anomaly) {
-      lines.push(set("oa", mask(`(f64x2.sub ${loadPair("o", 8 * pair)} ${loadPair("c", 8 * pair)})`)));
+      lines.push(set("oa", mask(`(f64x2.sub ${get("ov")} ${loadPair("c", 8 * pair)})`)));
       lines.push(addTo(`so${t}`, get("oa")), addTo(`soo${t}`, `(f64x2.mul ${get("oa")} ${get("oa")})`), addTo(`seo${t}`, `(f64x2.mul ${get("e")} ${get("oa")})`));
     }
     return lines.join("\n");
@@ -99,7 +99,8 @@ function deterministicFunction(anomaly: boolean): string {
   /** Masked sums of the pair at p (lane 1 off when only one point is left), weighted by W (1 on uniform segments). */
   const maskedPair = `
       (local.set $lane (i64x2.lt_s (v128.const i64x2 0 1) (i64x2.splat (i64.extend_i32_s (i32.sub (local.get $b) (local.get $p))))))
-      (local.set $e (f64x2.sub ${loadPair("f", 0)} ${loadPair("o", 0)}))
+      (local.set $ov ${loadPair("o", 0)})
+      (local.set $e (f64x2.sub ${loadPair("f", 0)} (local.get $ov)))
       (local.set $m1 (v128.and (local.get $lane) (f64x2.eq (local.get $e) (local.get $e))))
       (local.set $W (v128.and (local.get $m1)
         (select (result v128) (v128.const f64x2 1 1) (v128.load (i32.add (local.get $w) (i32.shl (local.get $p) (i32.const 3)))) (local.get $uniform))))
@@ -112,7 +113,7 @@ function deterministicFunction(anomaly: boolean): string {
       ${addTo("se2A", `(f64x2.mul ${get("we")} ${get("e1")})`)}
       ${
         anomaly
-          ? `(local.set $oa (f64x2.sub ${loadPair("o", 0)} ${loadPair("c", 0)}))
+          ? `(local.set $oa (f64x2.sub (local.get $ov) ${loadPair("c", 0)}))
       (local.set $m2 (v128.and (local.get $m1) (f64x2.eq (local.get $oa) (local.get $oa))))
       (local.set $acnt (i64x2.sub (local.get $acnt) (local.get $m2)))
       (local.set $W (v128.and (local.get $W) (local.get $m2)))
@@ -136,7 +137,7 @@ function deterministicFunction(anomaly: boolean): string {
     `(f64.convert_i64_s (i64.add (i64x2.extract_lane 0 ${v}) (i64x2.extract_lane 1 ${v})))`;
   const vlocals = [
     ...allSums.flatMap((k) => [`${k}A`, `${k}B`]),
-    "e", "oa", "e1", "we", "woa", "W", "m1", "m2", "lane", "cnt", "acnt", "sw", "asw",
+    "e", "ov", "oa", "e1", "we", "woa", "W", "m1", "m2", "lane", "cnt", "acnt", "sw", "asw",
   ];
   return `
   (func $${name} (export "${name}")
