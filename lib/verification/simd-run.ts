@@ -7,8 +7,13 @@
 const PAGE = 65_536;
 /** Largest shared wasm32 memory: 65,536 pages = 4 GiB. */
 const MAX_PAGES = 65_536;
-/** Bytes left readable after every array: the last group of a segment loads whole vectors. */
-const SLACK = 16;
+/**
+ * Bytes left readable after every array: the last group of a segment loads
+ * whole vectors past its end (masked). The farthest is the ensemble kernel's
+ * weight load for lanes 2–3 of a group starting at the last point: 24 bytes
+ * past the end of the float64 weights.
+ */
+const SLACK = 32;
 
 let memoryIds = 0;
 

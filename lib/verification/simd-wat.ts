@@ -8,8 +8,9 @@
  *
  * Memory: one imported memory ("env" "memory", shared so that worker threads
  * read the same fields in place). All pointers are byte offsets into it.
- * Every array must be followed by at least 16 bytes of readable memory: the
- * last group of a segment loads whole vectors and masks the lanes past its end.
+ * Every array must be followed by at least 24 bytes of readable memory: the
+ * last group of a segment loads whole vectors and masks the lanes past its end
+ * (SimdMemory leaves 32).
  *
  * Ensemble kernel, specialised for M members. Four points go through together,
  * one per f32x4 lane: member k of points p … p+3 is one vector load (the
