@@ -4,7 +4,7 @@ import { accumulateEnsemble } from "@/lib/verification/ensemble";
 import { cellAreaLatitudeWeights, expandRowWeights, regularGridPoints } from "@/lib/verification/latitude-weights";
 import { accumulateDeterministicSimd, accumulateEnsembleSimd, ScoringPool } from "@/lib/verification/parallel";
 import { compileRegionMask, compileRegions, regionSetFromMasks, wb2Regions, type RegionSpec } from "@/lib/verification/regions";
-import { simdSupported } from "@/lib/verification/simd-compile";
+import { ensembleModule, MAX_SIMD_MEMBERS, simdSupported } from "@/lib/verification/simd-compile";
 import { sortingNetwork } from "@/lib/verification/simd-wat";
 import { naiveEnsembleSums, normal, rng } from "@/lib/verification/test-helpers";
 import type { DeterministicStats, EnsembleStats } from "@/lib/verification/stats";
@@ -205,4 +205,28 @@ describe.runIf(simdSupported())("SIMD kernels on a ScoringPool: bit-identical fo
       }
     });
   }
+});
+
+describe.runIf(simdSupported())("SIMD module builds and the JS fallback", () => {
+  it(`builds valid ensemble modules up to M = ${MAX_SIMD_MEMBERS}, refuses others`, async () => {
+    for (const m of [6, 7, 8, 100, MAX_SIMD_MEMBERS]) expect(await ensembleModule(m)).toBeInstanceOf(WebAssembly.Module);
+    await expect(ensembleModule(0)).rejects.toThrow(/M must be an integer/);
+    await expect(ensembleModule(MAX_SIMD_MEMBERS + 1)).rejects.toThrow(/M must be an integer/);
+  });
+
+  it("a SIMD pool scores Float64 fields and M > MAX_SIMD_MEMBERS with the JS kernels (same bits)", async () => {
+    const n = 101;
+    const g = normal(rng(9));
+    const regions = all(n);
+    const weights = Float64Array.from({ length: n }, (_, p) => 1 + (p % 3));
+    const pool = new ScoringPool(1, { kernel: "simd" });
+    const m = MAX_SIMD_MEMBERS + 1;
+    const members = Float32Array.from({ length: m * n }, g);
+    const truth = Float32Array.from({ length: n }, g);
+    expect(await pool.ensemble({ members, memberCount: m, truth, weights }, regions)).toEqual(accumulateEnsemble({ members, memberCount: m, truth, weights }, regions));
+    const f = Float64Array.from({ length: n }, g);
+    const o = Float64Array.from({ length: n }, g);
+    expect(await pool.deterministic({ forecast: f, truth: o, weights }, regions)).toEqual(accumulateDeterministic({ forecast: f, truth: o, weights }, regions));
+    await pool.close();
+  });
 });
