@@ -3,7 +3,7 @@ import { aggregateOverTime, aggregateRankHistogram, perTimeScore } from "@/lib/v
 import { accumulateEnsemble } from "@/lib/verification/ensemble";
 import { cellAreaLatitudeWeights, expandRowWeights, regularGridPoints } from "@/lib/verification/latitude-weights";
 import { compileRegionMask, compileRegions, regionSetFromMasks, type RegionSpec } from "@/lib/verification/regions";
-import { normal, rng } from "@/lib/verification/test-helpers";
+import { naiveEnsembleSums, normal, rng } from "@/lib/verification/test-helpers";
 
 const all = (n: number) => regionSetFromMasks([{ name: "all", mask: new Uint8Array(n).fill(1) }]);
 
@@ -148,29 +148,7 @@ describe("ensemble kernel against a naive float64 implementation (O(M²), two-pa
       const stats = accumulateEnsemble({ members, memberCount: m, truth, weights }, set);
       regions.forEach((region, i) => {
         const mask = compileRegionMask(region, lat, lon);
-        let sw = 0, sS = 0, sD = 0, sV = 0, sE = 0, sE2 = 0, count = 0;
-        const hist = new Array(m + 1).fill(0);
-        for (let p = 0; p < n; p++) {
-          if (!mask[p] || Number.isNaN(truth[p])) continue;
-          const x = Array.from({ length: m }, (_, k) => members[k * n + p]);
-          if (x.some(Number.isNaN)) continue;
-          const y = truth[p];
-          const w = weights[p];
-          let d = 0;
-          for (const a of x) for (const b of x) d += Math.abs(a - b);
-          const mean = x.reduce((a, b) => a + b, 0) / m;
-          const v = m > 1 ? x.reduce((a, b) => a + (b - mean) ** 2, 0) / (m - 1) : 0;
-          count++;
-          sw += w;
-          sS += (w * x.reduce((a, b) => a + Math.abs(b - y), 0)) / m;
-          sD += w * d;
-          sV += w * v;
-          sE += w * (mean - y);
-          sE2 += w * (mean - y) ** 2;
-          const below = x.filter((b) => b < y).length;
-          const ties = x.filter((b) => b === y).length;
-          for (let k = below; k <= below + ties; k++) hist[k] += w / (ties + 1);
-        }
+        const { count, sw, sS, sD, sV, sE, sE2, hist } = naiveEnsembleSums(members, m, truth, weights, mask);
         const s = stats[i];
         expect(s.count).toBe(count);
         expect(s.sumW).toBeCloseTo(sw, 9);

@@ -5,6 +5,7 @@
  */
 import type { Field } from "./deterministic";
 import { deterministicSegments, ensembleSegments, type SegmentView } from "./kernels";
+import { runSimdTask, type SimdTask } from "./simd-run";
 
 export interface KernelTaskBase {
   id: number;
@@ -32,16 +33,21 @@ export interface EnsembleTask extends KernelTaskBase {
   hist: Float64Array;
 }
 
-export type KernelTask = DeterministicTask | EnsembleTask;
+export type KernelTask = DeterministicTask | EnsembleTask | SimdTask;
 
 export interface KernelReply {
   id: number;
   error?: string;
 }
 
-/** Run one task (also used in the calling thread for its own share). */
-export function runKernelTask(t: KernelTask): void {
-  if (t.kind === "deterministic") {
+/** This thread's instances of SIMD modules (a worker serves one pool, so one memory). */
+const threadInstances = new Map<string, WebAssembly.Instance>();
+
+/** Run one task (also used in the calling thread for its own share, with the pool's instance cache). */
+export function runKernelTask(t: KernelTask, instances = threadInstances): void {
+  if (t.kind === "simd-deterministic" || t.kind === "simd-ensemble") {
+    runSimdTask(t, instances);
+  } else if (t.kind === "deterministic") {
     deterministicSegments(t.forecast, t.truth, t.climatology, t.weights, t.seg, t.s0, t.s1, t.lo, t.hi, t.out);
   } else {
     const m = t.memberCount;

@@ -38,8 +38,8 @@ function ensemble(m: number, nanEvery = 0): Float32Array {
   return a;
 }
 
-describe("ScoringPool (worker threads) gives the same bits as the single-thread kernels", () => {
-  const pools = [new ScoringPool(2), new ScoringPool(3)];
+describe("ScoringPool (worker threads, JS kernels) gives the same bits as the single-thread kernels", () => {
+  const pools = [new ScoringPool(2, { kernel: "js" }), new ScoringPool(3, { kernel: "js" })];
   afterAll(async () => {
     for (const p of pools) await p.close();
   });
@@ -101,7 +101,7 @@ describe("ScoringPool (worker threads) gives the same bits as the single-thread 
   }
 
   it("small fields and one thread run in the calling thread; bad input throws as in the single-thread path", async () => {
-    const one = new ScoringPool(1);
+    const one = new ScoringPool(1, { kernel: "js" });
     const f = field();
     const o = field();
     const single = accumulateDeterministic({ forecast: f, truth: o, weights: rowWeights }, regions);

@@ -15,6 +15,16 @@
  * the largest field seen, reused), so memory stays bounded by one field of
  * each role. Weights and segment tables are shared once per weights array.
  * One call at a time (calls are serialised internally).
+ *
+ * Kernels: `"simd"` (the default where WebAssembly SIMD and shared memory
+ * exist) runs the WebAssembly kernels of simd-wat.ts; `"js"` the JavaScript
+ * kernels of kernels.ts, the reference. The SIMD kernels read one shared
+ * WebAssembly.Memory (`pool.memory`) that every thread of the pool
+ * instantiates them with: fields allocated there (`pool.allocField`) are
+ * read in place, others are copied into staging buffers in it. Float64
+ * fields, and ensembles of more than MAX_SIMD_MEMBERS members, use the JS
+ * kernels. Either kernel gives bit-identical statistics for any thread
+ * count; the two kernels agree to rounding (different order of additions).
  */
 import os from "node:os";
 import { Worker } from "node:worker_threads";
@@ -22,6 +32,8 @@ import { accumulateDeterministic, checkDeterministicInput, type DeterministicInp
 import { accumulateEnsemble, checkEnsembleInput, type EnsembleInput, ensembleStatsFromClasses } from "./ensemble";
 import { DET_RECORD, ENS_RECORD, reduceSegments, type SegmentView } from "./kernels";
 import { runKernelTask, type KernelReply, type KernelTask } from "./parallel-tasks";
+import { deterministicModule, ensembleModule, MAX_SIMD_MEMBERS, simdSupported } from "./simd-compile";
+import { SimdMemory } from "./simd-run";
 import type { RegionSet } from "./regions";
 import { scoringSegments, splitSegments, type ScoringSegments } from "./segments";
 import type { DeterministicStats, EnsembleStats } from "./stats";
@@ -35,6 +47,22 @@ export function defaultScoringThreads(): number {
 export const MIN_PARALLEL_POINTS = 32_768;
 
 type Pending = { resolve: () => void; reject: (e: Error) => void };
+
+/** Which implementation of the kernels a pool runs. */
+export type ScoringKernel = "simd" | "js";
+
+export interface ScoringPoolOptions {
+  /** Fields with fewer points are scored in the calling thread (default MIN_PARALLEL_POINTS). */
+  minPoints?: number;
+  /** Default: "simd" where supported (simdSupported()), else "js". */
+  kernel?: ScoringKernel;
+  /** Share the wasm memory of another pool (e.g. to score the same allocated fields with other thread counts). */
+  memory?: SimdMemory;
+}
+
+function isF32(a: Field): a is Float32Array {
+  return a instanceof Float32Array;
+}
 
 function isShared(a: ArrayBufferView): boolean {
   return typeof SharedArrayBuffer !== "undefined" && a.buffer instanceof SharedArrayBuffer;
@@ -56,11 +84,34 @@ export class ScoringPool {
 
   /** Fields with fewer points are scored in the calling thread. */
   readonly minPoints: number;
+  readonly kernel: ScoringKernel;
+  private simdMemory: SimdMemory | undefined;
+  /** This thread's instances of the SIMD modules. */
+  private simdInstances = new Map<string, WebAssembly.Instance>();
+  private simdStaging = new Map<string, { offset: number; bytes: number }>();
+  private simdWeights = new WeakMap<Float64Array, number>();
+  private simdSegments = new WeakMap<ScoringSegments, { start: number; segWeight: number }>();
 
-  constructor(threads: number = defaultScoringThreads(), options: { minPoints?: number } = {}) {
+  constructor(threads: number = defaultScoringThreads(), options: ScoringPoolOptions = {}) {
     if (!Number.isInteger(threads) || threads < 1) throw new Error(`ScoringPool: threads must be a positive integer, got ${threads}`);
     this.threads = threads;
     this.minPoints = options.minPoints ?? MIN_PARALLEL_POINTS;
+    this.kernel = options.kernel ?? (simdSupported() ? "simd" : "js");
+    if (this.kernel === "simd" && !simdSupported()) throw new Error("ScoringPool: kernel \"simd\" needs WebAssembly SIMD and shared memory, which this runtime lacks; use kernel \"js\"");
+    this.simdMemory = options.memory;
+  }
+
+  /** The shared WebAssembly memory of the SIMD kernels (created on first use). */
+  get memory(): SimdMemory {
+    return (this.simdMemory ??= new SimdMemory());
+  }
+
+  /**
+   * A float32 field in the pool's wasm memory: the SIMD kernels read it in
+   * place (no staging copy). It lives as long as the pool's memory.
+   */
+  allocField(length: number): Float32Array {
+    return this.memory.float32(length);
   }
 
   /** Error of a worker that failed; the pool then scores in the calling thread. */
@@ -85,6 +136,7 @@ export class ScoringPool {
     this.workers = [];
     await Promise.all(ws.map((w) => w.terminate()));
     this.staging.clear();
+    this.simdInstances.clear();
   }
 
   private serialise<T>(fn: () => Promise<T>): Promise<T> {
@@ -99,6 +151,9 @@ export class ScoringPool {
 
   private async runDeterministic(input: DeterministicInput, regions: RegionSet): Promise<DeterministicStats[]> {
     const n = input.forecast.length;
+    if (this.kernel === "simd" && isF32(input.forecast) && isF32(input.truth) && (input.climatology === undefined || isF32(input.climatology))) {
+      return this.simdDeterministic(input, regions);
+    }
     if (!this.useWorkers(n)) return accumulateDeterministic(input, regions);
     checkDeterministicInput(input, regions);
     const seg = scoringSegments(regions, input.weights);
@@ -122,6 +177,9 @@ export class ScoringPool {
   private async runEnsemble(input: EnsembleInput, regions: RegionSet): Promise<EnsembleStats[]> {
     checkEnsembleInput(input, regions);
     const n = input.truth.length;
+    if (this.kernel === "simd" && isF32(input.members) && isF32(input.truth) && input.memberCount <= MAX_SIMD_MEMBERS) {
+      return this.simdEnsemble(input, regions);
+    }
     if (!this.useWorkers(n)) return accumulateEnsemble(input, regions);
     const m = input.memberCount;
     const seg = scoringSegments(regions, input.weights);
@@ -145,6 +203,113 @@ export class ScoringPool {
     return ensembleStatsFromClasses(acc, hacc, m, regions);
   }
 
+  private async simdDeterministic(input: DeterministicInput, regions: RegionSet): Promise<DeterministicStats[]> {
+    checkDeterministicInput(input, regions);
+    const n = input.forecast.length;
+    const seg = scoringSegments(regions, input.weights);
+    const mem = this.memory;
+    const records = seg.count * DET_RECORD;
+    const base = {
+      ...this.simdCommon("det", await deterministicModule(), seg, input.weights),
+      out: this.simdStage("det-out", 8 * records),
+      forecast: this.simdField("forecast", input.forecast as Float32Array),
+      truth: this.simdField("truth", input.truth as Float32Array),
+      climatology: input.climatology ? this.simdField("climatology", input.climatology as Float32Array) : -1,
+    };
+    await this.runTasks(seg, n, (s0, s1, id) => ({ kind: "simd-deterministic", id, s0, s1, ...base }));
+    const out = new Float64Array(mem.memory.buffer, base.out, records);
+    const acc = reduceSegments(out, DET_RECORD, seg.cls, regions.classCount, 0, seg.count);
+    return deterministicStatsFromClasses(acc, regions, input.climatology !== undefined);
+  }
+
+  private async simdEnsemble(input: EnsembleInput, regions: RegionSet): Promise<EnsembleStats[]> {
+    const n = input.truth.length;
+    const m = input.memberCount;
+    const seg = scoringSegments(regions, input.weights);
+    const mem = this.memory;
+    const records = seg.count * ENS_RECORD;
+    const bins = seg.count * (m + 1);
+    const base = {
+      ...this.simdCommon(`ens${m}`, await ensembleModule(m), seg, input.weights),
+      out: this.simdStage("ens-out", 8 * records),
+      hist: this.simdStage("ens-hist", 8 * bins),
+      members: this.simdField("members", input.members as Float32Array),
+      points: n,
+      truth: this.simdField("truth", input.truth as Float32Array),
+    };
+    await this.runTasks(seg, n, (s0, s1, id) => ({ kind: "simd-ensemble", id, s0, s1, ...base }));
+    const out = new Float64Array(mem.memory.buffer, base.out, records);
+    const hist = new Float64Array(mem.memory.buffer, base.hist, bins);
+    const acc = reduceSegments(out, ENS_RECORD, seg.cls, regions.classCount, 0, seg.count);
+    const hacc = reduceSegments(hist, m + 1, seg.cls, regions.classCount, 0, seg.count);
+    return ensembleStatsFromClasses(acc, hacc, m, regions);
+  }
+
+  /** The task fields common to the SIMD kernels: module, memory, whole field, weights and segment tables in the memory. */
+  private simdCommon(kind: string, module: WebAssembly.Module, seg: ScoringSegments, weights: Float64Array) {
+    const mem = this.memory;
+    return {
+      key: `${mem.id}:${kind}`,
+      module,
+      memory: mem.memory,
+      lo: 0,
+      hi: seg.size,
+      weights: this.simdWeightsOf(weights),
+      ...this.simdSegmentsOf(seg),
+      uniform: seg.uniform,
+    };
+  }
+
+  /** Run a task over all segments: split over the threads when the field is large enough, else (or if a worker failed) in this thread. */
+  private async runTasks(seg: ScoringSegments, points: number, task: (s0: number, s1: number, id: number) => KernelTask): Promise<void> {
+    if (this.useWorkers(points) && (await this.split(seg, task))) return;
+    runKernelTask(task(0, seg.count, 0), this.simdInstances);
+  }
+
+  /** Byte offset of a float32 field in the wasm memory: in place if allocated there, else a copy in the staging buffer of `role`. */
+  private simdField(role: string, a: Float32Array): number {
+    const mem = this.memory;
+    const at = mem.offsetOf(a);
+    if (at !== undefined) return at;
+    const off = this.simdStage(role, a.byteLength);
+    new Float32Array(mem.memory.buffer, off, a.length).set(a);
+    return off;
+  }
+
+  private simdStage(role: string, bytes: number): number {
+    let s = this.simdStaging.get(role);
+    if (!s || s.bytes < bytes) {
+      s = { offset: this.memory.alloc(bytes), bytes };
+      this.simdStaging.set(role, s);
+    }
+    return s.offset;
+  }
+
+  private simdWeightsOf(w: Float64Array): number {
+    let off = this.simdWeights.get(w);
+    if (off === undefined) {
+      const mem = this.memory;
+      off = mem.alloc(w.byteLength);
+      new Float64Array(mem.memory.buffer, off, w.length).set(w);
+      this.simdWeights.set(w, off);
+    }
+    return off;
+  }
+
+  private simdSegmentsOf(seg: ScoringSegments): { start: number; segWeight: number } {
+    let v = this.simdSegments.get(seg);
+    if (!v) {
+      const mem = this.memory;
+      const start = mem.alloc(seg.start.byteLength);
+      new Int32Array(mem.memory.buffer, start, seg.start.length).set(seg.start);
+      const segWeight = mem.alloc(seg.weight.byteLength);
+      new Float64Array(mem.memory.buffer, segWeight, seg.weight.length).set(seg.weight);
+      v = { start, segWeight };
+      this.simdSegments.set(seg, v);
+    }
+    return v;
+  }
+
   /**
    * Run the task over `threads` segment ranges: ranges 1… in the workers,
    * range 0 here. False if a worker failed (the caller then redoes the field
@@ -165,7 +330,7 @@ export class ScoringPool {
         }),
       );
     }
-    runKernelTask(task(bounds[0], bounds[1], 0));
+    runKernelTask(task(bounds[0], bounds[1], 0), this.simdInstances);
     try {
       await Promise.all(waits);
       return true;
@@ -255,3 +420,20 @@ export class ScoringPool {
 
 /** An error thrown by a kernel inside a worker (bad input), as opposed to a failed worker. */
 export class KernelError extends Error {}
+
+let plainPool: ScoringPool | undefined;
+
+/**
+ * accumulateDeterministic with the SIMD kernels, in the calling thread; the
+ * inputs are copied into a wasm memory first (pools avoid that with allocField).
+ */
+export function accumulateDeterministicSimd(input: DeterministicInput, regions: RegionSet): Promise<DeterministicStats[]> {
+  plainPool ??= new ScoringPool(1, { kernel: "simd" });
+  return plainPool.deterministic(input, regions);
+}
+
+/** accumulateEnsemble with the SIMD kernels, in the calling thread (inputs copied into a wasm memory). */
+export function accumulateEnsembleSimd(input: EnsembleInput, regions: RegionSet): Promise<EnsembleStats[]> {
+  plainPool ??= new ScoringPool(1, { kernel: "simd" });
+  return plainPool.ensemble(input, regions);
+}
