@@ -3,7 +3,8 @@
  * field (542,080 points) and a 0.25° field (1,038,240 points) of the synthetic source:
  * - bytes per point transferred for f32 / q16, raw / gzip / br, and the server's time per field;
  * - in headless Chromium (SwiftShader): request → first rendered frame, lead-time switch with the
- *   next step prefetched vs not, and frame intervals while panning.
+ *   next step prefetched vs not, and frame intervals while panning. A frame counts when it has
+ *   been presented (two animation frames after deck.gl submitted it), not when it was submitted.
  * Needs `npm run build` first (it starts `isobar serve`). Ratios compare figures of the same run.
  */
 import fs from "node:fs";
@@ -94,7 +95,7 @@ try {
   const renderedAt = (page: Page, key: string) =>
     page.waitForFunction((k) => {
       const r = window.__isobarMaps?.rendered["0"];
-      return r && r.key.includes(k) ? r.at : null;
+      return r && r.key.includes(k) ? r.presentedAt : null;
     }, key, { timeout: 240_000 }).then((h) => h.jsonValue() as Promise<number>);
 
   // Baseline: the same browser drawing deck.gl's renderer check (/system), no field.

@@ -21,8 +21,6 @@ export type FieldLayerProps = {
   scale: ColourScale;
   /** Contour interval in stored units; 0 for none. */
   contour?: number;
-  /** The drawn patch (lng/lat); the whole globe unless a warm-up draw shrinks it (map-panel.tsx). */
-  bounds?: [number, number, number, number];
 } & Omit<BitmapLayerProps, "image" | "bounds">;
 
 export type FieldUniforms = {

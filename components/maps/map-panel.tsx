@@ -4,7 +4,7 @@ import { _GlobeView as GlobeView, MapView, type MapViewState, type PickingInfo }
 import { ScatterplotLayer } from "@deck.gl/layers";
 import DeckGL, { type DeckGLRef } from "@deck.gl/react";
 import { useEffect, useMemo, useRef, useState, type CSSProperties } from "react";
-import { colourScale, type ColourScale, type MapGrid, type RowsMapGrid } from "@/lib/maps";
+import type { ColourScale, MapGrid } from "@/lib/maps";
 import { basemapLayers } from "./basemap";
 import { FieldLayer } from "./field-layer";
 import { MeshFieldLayer } from "./mesh-field-layer";
@@ -36,27 +36,23 @@ type Props = {
   marker?: { lat: number; lon: number } | null;
   /** A graph drawn over the field (nodes and one edge set). */
   graph?: GraphOverlay | null;
-  /**
-   * The grid of a field still on its way: while there is no field, the field layer is set up on
-   * it (or on a one-point grid before it is known) and drawn on a sub-pixel patch with no values,
-   * so that its shaders compile while the metadata, grid and field download. Under software
-   * WebGL (SwiftShader) that compile is a large part of the first frame.
-   */
-  warmGrid?: MapGrid | null;
   style?: CSSProperties;
 };
 
 /** Hooks for tests and benchmarks: project lon/lat to canvas pixels, timings of rendered fields. */
 type MapsDebug = {
   panels: Record<string, { project(lon: number, lat: number): [number, number] | null; unproject(x: number, y: number): [number, number] | null }>;
-  rendered: Record<string, { key: string; at: number }>;
+  /**
+   * Per panel, the last field drawn: when deck.gl submitted its frame (`at`) and when the browser
+   * had presented it (`presentedAt`: two animation frames later, which under a busy software GPU
+   * is when the frame has actually been rasterised).
+   */
+  rendered: Record<string, { key: string; at: number; presentedAt: number | null }>;
 };
 
 declare global {
   interface Window {
     __isobarMaps?: MapsDebug;
-    /** Set before the page loads by the maps benchmark, to measure the start-up without the warm-up draw. */
-    __isobarMapsNoWarmup?: boolean;
   }
 }
 
@@ -69,14 +65,7 @@ const MAP_VIEW = new MapView({ id: "map", repeat: false });
 const GLOBE_VIEW = new GlobeView({ id: "globe", resolution: 2 });
 
 /** One map: the field on its native grid, coastlines, graticule; map or globe. */
-/** A placeholder for the warm-up draw: one missing value, drawn on a sub-pixel patch (nothing shows). */
-const WARM_VALUES = new Float32Array([NaN]);
-const WARM_SCALE = colourScale({ palette: "viridis", min: 0, max: 1 });
-const WARM_BOUNDS: [number, number, number, number] = [0, 0, 1e-4, 1e-4];
-/** A one-point grid for the warm-up before the real grid is known (the shaders do not depend on the grid). */
-const WARM_GRID: RowsMapGrid = { kind: "rows", gridId: "warm-up", size: 1, rows: 1, table: new Float32Array([0, 0, 1, 0]), dlon: 0, periodic: true, global: true, ascending: true, edgeSlack: [0, 0], perm: null };
-
-export function MapPanel({ id, view, viewState, onViewStateChange, field, overlays, onProbe, onPick, marker, graph, warmGrid, style }: Props) {
+export function MapPanel({ id, view, viewState, onViewStateChange, field, overlays, onProbe, onPick, marker, graph, style }: Props) {
   const deckRef = useRef<DeckGLRef>(null);
   const [renderedKey, setRenderedKey] = useState<string | null>(null);
   const globe = view === "globe";
@@ -98,21 +87,7 @@ export function MapPanel({ id, view, viewState, onViewStateChange, field, overla
       };
       const mg = field.mapGrid;
       out.push(mg.kind === "mesh" ? new MeshFieldLayer({ ...common, mapGrid: mg, clampPoles: !globe }) : new FieldLayer({ ...common, mapGrid: mg }));
-    } else {
-      if (graph && globe) out.push(globeSurfaceLayer(id));
-      if (typeof window === "undefined" || !window.__isobarMapsNoWarmup)
-        out.push(
-        new FieldLayer({
-          id: `${id}-field`,
-          mapGrid: warmGrid && warmGrid.kind !== "mesh" ? warmGrid : WARM_GRID,
-          values: WARM_VALUES,
-          scale: WARM_SCALE,
-          bounds: WARM_BOUNDS,
-          pickable: false,
-          parameters: globe ? { cullMode: "back", depthCompare: "always" } : { depthCompare: "always" },
-        }),
-      );
-    }
+    } else if (graph && globe) out.push(globeSurfaceLayer(id));
     out.push(...basemapLayers({ globe, coastlines: overlays, graticule: overlays, idPrefix: id }));
     if (graph) out.push(...graphLayers(graph, { globe, idPrefix: id }));
     if (marker)
@@ -132,7 +107,7 @@ export function MapPanel({ id, view, viewState, onViewStateChange, field, overla
         }),
       );
     return out;
-  }, [field, globe, overlays, id, marker, graph, warmGrid]);
+  }, [field, globe, overlays, id, marker, graph]);
 
   useEffect(() => {
     const hooks = debugHooks();
@@ -182,7 +157,9 @@ export function MapPanel({ id, view, viewState, onViewStateChange, field, overla
         }}
         onAfterRender={() => {
           if (expectedKey && renderedKey !== expectedKey) {
-            debugHooks().rendered[id] = { key: expectedKey, at: performance.now() };
+            const entry = { key: expectedKey, at: performance.now(), presentedAt: null as number | null };
+            debugHooks().rendered[id] = entry;
+            requestAnimationFrame(() => requestAnimationFrame(() => (entry.presentedAt = performance.now())));
             setRenderedKey(expectedKey);
           }
           if (expectedGraphKey && renderedGraphKey !== expectedGraphKey) setRenderedGraphKey(expectedGraphKey);

@@ -667,7 +667,6 @@ export default function MapsView() {
                     onPick={fmode ? (p) => set({ point: `${p.lat.toFixed(3)},${p.lon.toFixed(3)}` }) : undefined}
                     marker={marker}
                     graph={graphOverlay}
-                    warmGrid={mapGrid}
                   />
                   {swipe ? (
                     <>
