@@ -1,18 +1,20 @@
 import { LineLayer } from "@deck.gl/layers";
+import { LinesLayer } from "./lines-layer";
 import { mesh } from "topojson-client";
 import type { GeometryCollection, Topology } from "topojson-specification";
 import land110 from "world-atlas/land-110m.json";
 
 /**
  * Coastlines (Natural Earth 1:110m via world-atlas, as lines from topojson `mesh`) and a
- * graticule, as deck.gl PathLayers. Lines are split where they jump across ±180° and points
+ * graticule. Lines are split where they jump across ±180° and points
  * beyond ±89.5° are dropped (a filled pole breaks on the globe). On the globe they are lifted
  * ~8 km so the tessellated field never hides them.
  *
- * They are drawn as segments with deck.gl's LineLayer rather than as PathLayer paths: under
- * SwiftShader (software WebGL) the PathLayer's join-computing vertex shader took seconds to
- * compile before the first frame, the LineLayer's a fraction of that, and 1-pixel lines need no
- * joins.
+ * On the flat map they are one-pixel segments drawn by the minimal LinesLayer rather than as
+ * PathLayer paths: under SwiftShader (software WebGL) compiling the PathLayer's shaders took
+ * seconds before the first frame, and 1-pixel lines need no joins. On the globe deck.gl's
+ * LineLayer draws the same segments: it keeps the far side hidden, which the plain line list did
+ * not (tests/e2e/maps.test.ts checks the globe's pixels).
  */
 
 export type Path = [number, number, number][];
@@ -70,46 +72,39 @@ export function graticulePaths(step = 30, lift = 0): Path[] {
   return out;
 }
 
-/** Interleaved segment end points (x, y, z) of paths, for the LineLayer's binary attributes. */
-export function pathSegments(paths: Path[]): { source: Float32Array; target: Float32Array; length: number } {
+/** Segment end points of paths as a line list: x y z of both ends of every segment. */
+export function pathLineList(paths: Path[]): Float32Array {
   const n = paths.reduce((k, p) => k + p.length - 1, 0);
-  const source = new Float32Array(3 * n);
-  const target = new Float32Array(3 * n);
+  const out = new Float32Array(6 * n);
   let k = 0;
   for (const p of paths)
-    for (let i = 1; i < p.length; i++, k++) {
-      source.set(p[i - 1], 3 * k);
-      target.set(p[i], 3 * k);
+    for (let i = 1; i < p.length; i++, k += 6) {
+      out.set(p[i - 1], k);
+      out.set(p[i], k + 3);
     }
-  return { source, target, length: n };
+  return out;
 }
 
-const segmentCache = new Map<string, ReturnType<typeof pathSegments>>();
+const lineCache = new Map<string, Float32Array>();
 
-function segmentsOf(kind: "coast" | "graticule", lift: number): ReturnType<typeof pathSegments> {
+function linesOf(kind: "coast" | "graticule", lift: number): Float32Array {
   const key = `${kind}|${lift}`;
-  let s = segmentCache.get(key);
+  let s = lineCache.get(key);
   if (!s) {
-    s = pathSegments(kind === "coast" ? coastlinePaths(lift) : graticulePaths(30, lift));
-    segmentCache.set(key, s);
+    s = pathLineList(kind === "coast" ? coastlinePaths(lift) : graticulePaths(30, lift));
+    lineCache.set(key, s);
   }
   return s;
-}
-
-function linesLayer(id: string, s: ReturnType<typeof pathSegments>, color: [number, number, number, number]) {
-  return new LineLayer({
-    id,
-    data: { length: s.length, attributes: { getSourcePosition: { value: s.source, size: 3 }, getTargetPosition: { value: s.target, size: 3 } } },
-    getColor: color,
-    getWidth: 1,
-    widthUnits: "pixels",
-  });
 }
 
 export function basemapLayers(opts: { globe: boolean; coastlines: boolean; graticule: boolean; idPrefix: string }) {
   const lift = opts.globe ? 8000 : 0;
   const layers = [];
-  if (opts.graticule) layers.push(linesLayer(`${opts.idPrefix}-graticule`, segmentsOf("graticule", lift), [40, 40, 40, 70]));
-  if (opts.coastlines) layers.push(linesLayer(`${opts.idPrefix}-coast`, segmentsOf("coast", lift), [20, 20, 20, 220]));
+  const lines = (id: string, kind: "coast" | "graticule", color: [number, number, number, number]) =>
+    opts.globe
+      ? new LineLayer({ id, data: { length: linesOf(kind, lift).length / 6, attributes: { getSourcePosition: { value: linesOf(kind, lift), size: 3, stride: 24, offset: 0 }, getTargetPosition: { value: linesOf(kind, lift), size: 3, stride: 24, offset: 12 } } }, getColor: color, getWidth: 1, widthUnits: "pixels" })
+      : new LinesLayer({ id, positions: linesOf(kind, lift), color });
+  if (opts.graticule) layers.push(lines(`${opts.idPrefix}-graticule`, "graticule", [40, 40, 40, 70]));
+  if (opts.coastlines) layers.push(lines(`${opts.idPrefix}-coast`, "coast", [20, 20, 20, 220]));
   return layers;
 }
