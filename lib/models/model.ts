@@ -203,11 +203,21 @@ export function forward<T>(ops: Ops<T>, spec: ModelSpec, io: ModelIo, geom: Mode
   return ops.transpose(y, [1, 0, 2]);
 }
 
-/** Ops that only create parameters: the forward pass is traced for its side effect on the store. */
+/**
+ * Ops that only create parameters: the forward pass is traced for its side effect on the store.
+ * It also records which parameters each `scope` block uses (for activation checkpointing).
+ */
 class ParamOnlyOps implements Ops<null> {
+  readonly blockParams = new Map<string, string[]>();
+  private readonly open: string[] = [];
+
   constructor(private readonly params: ParamStore) {}
   param(name: string, shape: number[], init: ParamInit): null {
     this.params.get(name, shape, init);
+    for (const block of this.open) {
+      const used = this.blockParams.get(block)!;
+      if (!used.includes(name)) used.push(name);
+    }
     return null;
   }
   constFloat = () => null;
@@ -223,8 +233,15 @@ class ParamOnlyOps implements Ops<null> {
   segmentSum = () => null;
   transpose = () => null;
   reshape = () => null;
-  scope<R>(_name: string, inputs: null[], fn: (...inputs: null[]) => R): R {
-    return fn(...inputs);
+  scope<R>(name: string, inputs: null[], fn: (...inputs: null[]) => R): R {
+    if (this.blockParams.has(name)) throw new Error(`model: block name '${name}' is used twice`);
+    this.blockParams.set(name, []);
+    this.open.push(name);
+    try {
+      return fn(...inputs);
+    } finally {
+      this.open.pop();
+    }
   }
 }
 
@@ -240,10 +257,11 @@ export class ForecastModel {
     this.io = ModelIoSchema.parse(io);
     if (geometry.latitudes.length !== geometry.longitudes.length) throw new Error("latitudes and longitudes differ in length");
     this.params = new ParamStore(seed);
-    this.ops = new TfOps(this.params);
     // Create every parameter now, in a fixed order, without computing anything (a full forward
-    // pass on a large grid could exceed the wasm heap).
-    forward(new ParamOnlyOps(this.params), this.spec, this.io, this.geometry, null);
+    // pass on a large grid could exceed the wasm heap), and note each block's parameters.
+    const tracer = new ParamOnlyOps(this.params);
+    forward(tracer, this.spec, this.io, this.geometry, null);
+    this.ops = new TfOps(this.params, { checkpoint: this.spec.activation_checkpointing, blockParams: tracer.blockParams });
   }
 
   get numPoints(): number {
