@@ -101,14 +101,34 @@ export function forward<T>(ops: Ops<T>, spec: ModelSpec, io: ModelIo, geom: Mode
     return mlp("embed.hidden", parts, extra);
   });
 
-  const edgeSet = (name: "encoder" | "processor" | "decoder") => {
+  /** Edges as graph constants; `chunk`/`of` select a contiguous part (constants keep their plain names when of = 1). */
+  const edgeSet = (name: "encoder" | "processor" | "decoder", chunk = 0, of = 1) => {
     const e = g.edges[name];
+    const lo = Math.floor((chunk * e.size) / of), hi = Math.floor(((chunk + 1) * e.size) / of);
+    const tag = of === 1 ? name : `${name}.chunk${chunk}of${of}`;
     return {
-      size: e.size,
-      src: ops.constIndex(`${name}.src`, e.src),
-      dst: ops.constIndex(`${name}.dst`, e.dst),
-      attr: ops.constFloat(`${name}.attr`, e.attributes, [e.size, 1, NUM_EDGE_ATTRIBUTES]),
+      size: hi - lo,
+      src: ops.constIndex(`${tag}.src`, e.src.subarray(lo, hi)),
+      dst: ops.constIndex(`${tag}.dst`, e.dst.subarray(lo, hi)),
+      attr: ops.constFloat(`${tag}.attr`, e.attributes.subarray(lo * NUM_EDGE_ATTRIBUTES, hi * NUM_EDGE_ATTRIBUTES), [hi - lo, 1, NUM_EDGE_ATTRIBUTES]),
     };
+  };
+  /**
+   * Σ over the edge set's chunks of segmentSum(message(chunk)) into `nDst` nodes. Each chunk is its
+   * own block, so with activation checkpointing only one chunk's edge activations are alive in
+   * the backward pass (spec.edge_chunks; 1 = the whole edge set at once).
+   */
+  const aggregate = (name: "encoder" | "decoder", nDst: number, hs: T, ht: T, message: (es: ReturnType<typeof edgeSet>, hs: T, ht: T) => T): T => {
+    const k = Math.min(spec.edge_chunks, g.edges[name].size);
+    let agg: T | null = null;
+    for (let c = 0; c < k; c++) {
+      const part = ops.scope(`${name}.edges${k === 1 ? "" : c}`, [hs, ht], (hs, ht) => {
+        const es = edgeSet(name, c, k);
+        return ops.segmentSum(message(es, hs, ht), es.dst, nDst);
+      });
+      agg = agg === null ? part : ops.add(agg, part);
+    }
+    return agg as T;
   };
   /** First message layer: W_s·h_src[src] + W_d·h_dst[dst] + W_e·e + b (projection before gather). */
   const messageFirst = (prefix: string, hs: T, ht: T, e: T, es: ReturnType<typeof edgeSet>) => {
@@ -123,16 +143,14 @@ export function forward<T>(ops: Ops<T>, spec: ModelSpec, io: ModelIo, geom: Mode
   };
 
   // Encoder: data → hidden.
-  const enc = edgeSet("encoder");
-  [hh, hd] = ops.scope("encoder", [hh, hd], (hh, hd) => {
+  const encAgg = aggregate("encoder", nh, hd, hh, (enc, hd, hh) => {
     const encEdges = mlp("enc.edge_embed", [{ key: "attr", x: enc.attr, width: NUM_EDGE_ATTRIBUTES }]);
-    const encMsg = mlpTail("enc.msg", messageFirst("enc.msg", hd, hh, encEdges, enc), extra);
-    const encAgg = ops.segmentSum(encMsg, enc.dst, nh);
-    return [
-      ops.add(hh, mlp("enc.node", [{ key: "h", x: hh, width: C }, { key: "agg", x: encAgg, width: C }], extra)),
-      ops.add(hd, mlp("enc.data", [{ key: "h", x: hd, width: C }], extra)),
-    ];
+    return mlpTail("enc.msg", messageFirst("enc.msg", hd, hh, encEdges, enc), extra);
   });
+  [hh, hd] = ops.scope("encoder", [hh, hd, encAgg], (hh, hd, encAgg) => [
+    ops.add(hh, mlp("enc.node", [{ key: "h", x: hh, width: C }, { key: "agg", x: encAgg, width: C }], extra)),
+    ops.add(hd, mlp("enc.data", [{ key: "h", x: hd, width: C }], extra)),
+  ]);
 
   /**
    * Graph-transformer processor (pre-norm, as anemoi's GraphTransformer): per layer, queries of
@@ -192,13 +210,13 @@ export function forward<T>(ops: Ops<T>, spec: ModelSpec, io: ModelIo, geom: Mode
   }
 
   // Decoder: hidden → data.
-  const dec = edgeSet("decoder");
-  hd = ops.scope("decoder", [hh, hd], (hh, hd) => {
+  const decAgg = aggregate("decoder", n, hh, hd, (dec, hh, hd) => {
     const decEdges = mlp("dec.edge_embed", [{ key: "attr", x: dec.attr, width: NUM_EDGE_ATTRIBUTES }]);
-    const decMsg = mlpTail("dec.msg", messageFirst("dec.msg", hh, hd, decEdges, dec), extra);
-    const decAgg = ops.segmentSum(decMsg, dec.dst, n);
-    return ops.add(hd, mlp("dec.node", [{ key: "h", x: hd, width: C }, { key: "agg", x: decAgg, width: C }], extra));
+    return mlpTail("dec.msg", messageFirst("dec.msg", hh, hd, decEdges, dec), extra);
   });
+  hd = ops.scope("decoder", [hd, decAgg], (hd, decAgg) =>
+    ops.add(hd, mlp("dec.node", [{ key: "h", x: hd, width: C }, { key: "agg", x: decAgg, width: C }], extra)),
+  );
   const y = linearParts("dec.out", [{ key: "h", x: hd, width: C }], io.numPrognostic);
   return ops.transpose(y, [1, 0, 2]);
 }

@@ -22,6 +22,12 @@ export const ModelSpecSchema = z.object({
    * about one extra forward pass of compute. Forward values and gradients are unchanged.
    */
   activation_checkpointing: z.boolean().default(false),
+  /**
+   * The encoder's and decoder's edges are processed in this many contiguous chunks, each its own
+   * block (so, with activation checkpointing, its own recompute): the backward pass then holds one
+   * chunk's edge activations at a time. Results equal the unchunked ones up to rounding.
+   */
+  edge_chunks: posInt.default(1),
   processor: z.discriminatedUnion("type", [
     z.object({ type: z.literal("gnn"), num_layers: posInt, mlp_extra_layers: nonNegInt.default(0) }),
     /** Graph transformer: multi-head attention over the processor graph's edges (softmax per receiving node). */
