@@ -293,9 +293,13 @@ export class ForecastModel {
     return forward(this.ops, this.spec, this.io, this.geometry, x);
   }
 
-  /** Emits the same forward pass on another Ops implementation (e.g. the ONNX builder). */
+  /**
+   * Emits the same forward pass on another Ops implementation (e.g. the ONNX builder). Edge chunks
+   * are a training-memory device: the traced graph processes each edge set at once (the same
+   * function; sums differ only in rounding).
+   */
   trace<T>(ops: Ops<T>, input: T): T {
-    return forward(ops, this.spec, this.io, this.geometry, input);
+    return forward(ops, { ...this.spec, edge_chunks: 1 }, this.io, this.geometry, input);
   }
 
   /** Runs the model on a plain array [B, T, N, V]; returns [B, N, P]. */
