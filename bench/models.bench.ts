@@ -116,7 +116,7 @@ type TrainCase = [kind: string, spec: ModelSpecInput];
 const gnnLabel = `gnn C=${C} L=${TRAIN_L}`;
 const ckptLabel = `${gnnLabel} checkpointed, ${EDGE_CHUNKS} edge chunks`;
 const cases: [string, Grid, number, TrainCase[]][] = process.env.BENCH_MODELS_SKIP_TRAIN === "1" ? [] : [
-  ["64x32", regularGlobal(5.625, 5.625, { poles: false }), 4, [[ckptLabel, trainGnnCkpt], [gnnLabel, trainGnn], ["mlp", mlp]]],
+  ["64x32", regularGlobal(5.625, 5.625, { poles: false }), 4, [[ckptLabel, trainGnnCkpt], ["mlp", mlp]]],
   ["O96", octahedralGrid(96), 2, [[ckptLabel, trainGnnCkpt], ["mlp", mlp], ...(process.env.BENCH_MODELS_O96_PLAIN === "1" ? [[gnnLabel, trainGnn] as TrainCase] : [])]],
 ];
 for (const [name, grid, steps, models] of cases) {
@@ -144,4 +144,37 @@ for (const [name, grid, steps, models] of cases) {
   trainRows.push([`${name} peak RSS so far`, `${peakRssMiB().toFixed(0)} MiB`]);
 }
 if (trainRows.length) report("Training (batch 1, TF.js wasm)", trainRows);
+
+// ---- The cost of the recompute: the same GNN with and without checkpointing at 64×32, steps
+// interleaved so that both see the same machine load -----------------------------------------
+if (process.env.BENCH_MODELS_SKIP_TRAIN !== "1") {
+  const grid = regularGlobal(5.625, 5.625, { poles: false });
+  const { graph } = graphFor(grid);
+  const x = randomArray(2 * grid.size * (prognostic.length + forcing.length));
+  const y = randomArray(grid.size * prognostic.length);
+  const runs = [trainGnn, trainGnnCkpt, { ...trainGnn, activation_checkpointing: true }].map((spec) => {
+    const model = new ForecastModel(spec, io, { latitudes: grid.latitudes, longitudes: grid.longitudes, graph }, 1);
+    const trainer = new Trainer(model, { lr: 1e-3, warmupSteps: 10, decaySteps: 1000, weightDecay: 0.1, clipNorm: 32 }, { area: graph.nodes.data.areaWeight, variables: null });
+    trainer.trainStep(x, y, 1);
+    return { model, trainer, ms: [] as number[] };
+  });
+  const PAIRS = Number(process.env.BENCH_MODELS_PAIRS ?? 6);
+  for (let k = 0; k < PAIRS; k++)
+    for (const r of runs) {
+      const t0 = performance.now();
+      r.trainer.trainStep(x, y, 1);
+      r.ms.push(performance.now() - t0);
+    }
+  const med = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
+  const base = med(runs[0].ms);
+  const rows: [string, string][] = [];
+  for (const [label, r] of [[gnnLabel, runs[0]], [ckptLabel, runs[1]], [`${gnnLabel} checkpointed, 1 edge chunk`, runs[2]]] as const) {
+    const m = med(r.ms);
+    const peak = (await tf.profile(() => void r.trainer.trainStep(x, y, 1))).peakBytes / 2 ** 20;
+    rows.push([`64x32 ${label}`, `${m.toFixed(0)} ms median of ${PAIRS} (min ${Math.min(...r.ms).toFixed(0)}) = ${(1000 / m).toFixed(3)} samples/s; ×${(m / base).toFixed(2)} of plain; peak tensors ${peak.toFixed(0)} MiB`]);
+    r.trainer.dispose();
+    r.model.dispose();
+  }
+  report("Recompute cost at 64x32 (interleaved steps)", rows);
+}
 console.log(`load average at the end: ${(await import("node:os")).loadavg().map((l) => l.toFixed(1)).join(", ")}`);

@@ -32,8 +32,9 @@ export interface Ops<T> {
   reshape(x: T, shape: number[]): T;
   /**
    * Runs one block (a layer). `inputs` are the block's tensor inputs, passed to fn; parameters
-   * are fetched with `param` inside fn (so a block could be checkpointed). TfOps frees the
-   * block's intermediates when it returns. Other implementations just call fn.
+   * are fetched with `param` inside fn. Block names are unique. TfOps frees the block's
+   * intermediates when it returns, or checkpoints the block (recomputes it in the backward pass)
+   * when activation checkpointing is on. Other implementations just call fn.
    */
   scope<R extends T | T[]>(name: string, inputs: T[], fn: (...inputs: T[]) => R): R;
 }
