@@ -113,40 +113,43 @@ export function forward<T>(ops: Ops<T>, spec: ModelSpec, io: ModelIo, geom: Mode
       attr: ops.constFloat(`${tag}.attr`, e.attributes.subarray(lo * NUM_EDGE_ATTRIBUTES, hi * NUM_EDGE_ATTRIBUTES), [hi - lo, 1, NUM_EDGE_ATTRIBUTES]),
     };
   };
+  /** Node projections of the first message layer, W_s·h_src and W_d·h_dst (before the gather). */
+  const project = (prefix: string, hs: T, ht: T): [T, T] => {
+    const fanIn = 3 * C;
+    const ws = ops.param(`${prefix}.l1.w_src`, [C, C], { kind: "uniform", fanIn });
+    const wd = ops.param(`${prefix}.l1.w_dst`, [C, C], { kind: "uniform", fanIn });
+    return [ops.matmul(hs, ws), ops.matmul(ht, wd)];
+  };
+  /** First message layer from the projections: (W_s·h_src)[src] + (W_d·h_dst)[dst] + W_e·e + b. */
+  const messageFirst = (prefix: string, [ps, pt]: [T, T], e: T, es: ReturnType<typeof edgeSet>) => {
+    const fanIn = 3 * C;
+    const we = ops.param(`${prefix}.l1.w_edge`, [C, C], { kind: "uniform", fanIn });
+    const b = ops.param(`${prefix}.l1.b`, [C], { kind: "uniform", fanIn });
+    return ops.add(ops.add(ops.add(ops.gather(ps, es.src), ops.gather(pt, es.dst)), ops.matmul(e, we)), b);
+  };
   /**
-   * Σ over the edge set's chunks of segmentSum(message(chunk)) into `nDst` nodes. Each chunk is its
-   * own block, so with activation checkpointing only one chunk's edge activations are alive in
-   * the backward pass (spec.edge_chunks; 1 = the whole edge set at once).
+   * Encoder/decoder aggregation: Σ_dst MLP(e, h_src[src], h_dst[dst]) into `nDst` nodes, with e
+   * the embedded edge attributes. The node projections are one block; the edges are processed in
+   * spec.edge_chunks contiguous chunks, each its own block, so with activation checkpointing only
+   * one chunk's edge activations are alive in the backward pass.
    */
-  const aggregate = (name: "encoder" | "decoder", nDst: number, hs: T, ht: T, message: (es: ReturnType<typeof edgeSet>, hs: T, ht: T) => T): T => {
+  const aggregate = (name: "encoder" | "decoder", prefix: string, nDst: number, hs: T, ht: T): T => {
+    const [ps, pt] = ops.scope(`${name}.project`, [hs, ht], (hs, ht) => project(`${prefix}.msg`, hs, ht));
     const k = Math.min(spec.edge_chunks, g.edges[name].size);
     let agg: T | null = null;
     for (let c = 0; c < k; c++) {
-      const part = ops.scope(`${name}.edges${k === 1 ? "" : c}`, [hs, ht], (hs, ht) => {
+      const part = ops.scope(`${name}.edges${k === 1 ? "" : c}`, [ps, pt], (ps, pt) => {
         const es = edgeSet(name, c, k);
-        return ops.segmentSum(message(es, hs, ht), es.dst, nDst);
+        const e = mlp(`${prefix}.edge_embed`, [{ key: "attr", x: es.attr, width: NUM_EDGE_ATTRIBUTES }]);
+        return ops.segmentSum(mlpTail(`${prefix}.msg`, messageFirst(`${prefix}.msg`, [ps, pt], e, es), extra), es.dst, nDst);
       });
       agg = agg === null ? part : ops.add(agg, part);
     }
     return agg as T;
   };
-  /** First message layer: W_s·h_src[src] + W_d·h_dst[dst] + W_e·e + b (projection before gather). */
-  const messageFirst = (prefix: string, hs: T, ht: T, e: T, es: ReturnType<typeof edgeSet>) => {
-    const fanIn = 3 * C;
-    const ws = ops.param(`${prefix}.l1.w_src`, [C, C], { kind: "uniform", fanIn });
-    const wd = ops.param(`${prefix}.l1.w_dst`, [C, C], { kind: "uniform", fanIn });
-    const we = ops.param(`${prefix}.l1.w_edge`, [C, C], { kind: "uniform", fanIn });
-    const b = ops.param(`${prefix}.l1.b`, [C], { kind: "uniform", fanIn });
-    const s = ops.gather(ops.matmul(hs, ws), es.src);
-    const d = ops.gather(ops.matmul(ht, wd), es.dst);
-    return ops.add(ops.add(ops.add(s, d), ops.matmul(e, we)), b);
-  };
 
   // Encoder: data → hidden.
-  const encAgg = aggregate("encoder", nh, hd, hh, (enc, hd, hh) => {
-    const encEdges = mlp("enc.edge_embed", [{ key: "attr", x: enc.attr, width: NUM_EDGE_ATTRIBUTES }]);
-    return mlpTail("enc.msg", messageFirst("enc.msg", hd, hh, encEdges, enc), extra);
-  });
+  const encAgg = aggregate("encoder", "enc", nh, hd, hh);
   [hh, hd] = ops.scope("encoder", [hh, hd, encAgg], (hh, hd, encAgg) => [
     ops.add(hh, mlp("enc.node", [{ key: "h", x: hh, width: C }, { key: "agg", x: encAgg, width: C }], extra)),
     ops.add(hd, mlp("enc.data", [{ key: "h", x: hd, width: C }], extra)),
@@ -203,17 +206,14 @@ export function forward<T>(ops: Ops<T>, spec: ModelSpec, io: ModelIo, geom: Mode
   if (spec.processor.type === "transformer") hh = transformerProcessor(hh, pe);
   else for (let l = 0; l < spec.processor.num_layers; l++) {
     [pe, hh] = ops.scope(`proc${l}`, [pe, hh], (pe, hh) => {
-      const e = ops.add(pe, mlpTail(`proc${l}.edge`, messageFirst(`proc${l}.edge`, hh, hh, pe, proc), extra));
+      const e = ops.add(pe, mlpTail(`proc${l}.edge`, messageFirst(`proc${l}.edge`, project(`proc${l}.edge`, hh, hh), pe, proc), extra));
       const agg = ops.segmentSum(e, proc.dst, nh);
       return [e, ops.add(hh, mlp(`proc${l}.node`, [{ key: "h", x: hh, width: C }, { key: "agg", x: agg, width: C }], extra))];
     });
   }
 
   // Decoder: hidden → data.
-  const decAgg = aggregate("decoder", n, hh, hd, (dec, hh, hd) => {
-    const decEdges = mlp("dec.edge_embed", [{ key: "attr", x: dec.attr, width: NUM_EDGE_ATTRIBUTES }]);
-    return mlpTail("dec.msg", messageFirst("dec.msg", hh, hd, decEdges, dec), extra);
-  });
+  const decAgg = aggregate("decoder", "dec", n, hh, hd);
   hd = ops.scope("decoder", [hd, decAgg], (hd, decAgg) =>
     ops.add(hd, mlp("dec.node", [{ key: "h", x: hd, width: C }, { key: "agg", x: decAgg, width: C }], extra)),
   );
