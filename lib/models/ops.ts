@@ -224,6 +224,10 @@ interface EngineInternals {
  */
 function checkpointedBlock<R extends tf.Tensor | tf.Tensor[]>(name: string, inputs: tf.Tensor[], vars: tf.Variable[], fn: (...inputs: tf.Tensor[]) => R): R {
   const engine = tf.engine() as unknown as EngineInternals;
+  // Internals of tfjs-core 4.22 (pinned in package.json); fail clearly if an upgrade moved them.
+  if (typeof engine.runKernelFunc !== "function" || !Array.isArray(engine.state.activeTape)) {
+    throw new Error("activation checkpointing: this tfjs-core version lacks Engine.runKernelFunc / state.activeTape (written for 4.22); set model.activation_checkpointing=false");
+  }
   const all: tf.Tensor[] = [...inputs, ...vars];
   const inputMap: Record<string, tf.Tensor> = {};
   all.forEach((t, i) => (inputMap[i] = t));
