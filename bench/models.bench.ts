@@ -9,27 +9,32 @@
  * - Peak resident memory after each part.
  *
  * Inference runs first: a wasm abort during training (heap limit) ends TF.js for the process.
+ * Training: the shipped GNN with activation checkpointing (+ edge chunks, as config/model/gnn.yaml)
+ * at 64×32 and O96, and without it at 64×32 (the cost of the recompute); peak memory per step is
+ * tfjs' own count (tf.profile peakBytes of one extra step) and the wasm heap size (its high-water
+ * mark: wasm memory never shrinks).
  * Env: BENCH_MODELS_CHANNELS (default 64, the shipped `gnn`), BENCH_MODELS_LAYERS (4, inference),
  * BENCH_MODELS_TRAIN_LAYERS (4); `model=gnn-large` is BENCH_MODELS_CHANNELS=128 BENCH_MODELS_LAYERS=8, BENCH_MODELS_SKIP_542K=1,
- * BENCH_MODELS_SKIP_TRAIN=1.
+ * BENCH_MODELS_SKIP_TRAIN=1, BENCH_MODELS_SKIP_INFER=1 (training only), BENCH_MODELS_EDGE_CHUNKS (4),
+ * BENCH_MODELS_O96_PLAIN=1 (also try O96 without checkpointing, last: it exhausts the heap).
  */
 import * as ort from "onnxruntime-node";
 import { octahedralGrid, regularGlobal, type Grid } from "@/lib/grids";
 import { buildGraph, inspectGraph, type EncProcDecGraph } from "@/lib/graphs";
 import { exportCheckpoint, ForecastRunner } from "@/lib/inference";
-import { ForecastModel, initTf, mulberry32, Trainer, wasmThreads, type ModelSpecInput } from "@/lib/models";
+import { ForecastModel, initTf, mulberry32, tf, Trainer, wasmThreads, type ModelSpecInput } from "@/lib/models";
 import { peakRssMiB, report, time } from "./harness";
 
 const C = Number(process.env.BENCH_MODELS_CHANNELS ?? 64);
 const L = Number(process.env.BENCH_MODELS_LAYERS ?? 4);
-// Training keeps every activation of a step in the 4 GB wasm heap (no activation checkpointing),
-// which gnn-large's 8 layers at 128 channels exceed; train with fewer layers (see docs/models.md).
 const TRAIN_L = Number(process.env.BENCH_MODELS_TRAIN_LAYERS ?? 4);
+const EDGE_CHUNKS = Number(process.env.BENCH_MODELS_EDGE_CHUNKS ?? 4);
 const prognostic = ["2t", "msl", "10u", "10v", "z_500", "t_850", "u_850", "v_850", "q_700"];
 const forcing = ["lsm", "z", "cos_latitude", "sin_latitude", "insolation"];
 const io = { multistepInput: 2, numPrognostic: prognostic.length, numForcing: forcing.length };
 const gnn: ModelSpecInput = { num_channels: C, activation: "gelu", trainable_size: { data: 8, hidden: 8 }, processor: { type: "gnn", num_layers: L, mlp_extra_layers: 0 } };
 const trainGnn: ModelSpecInput = { ...gnn, processor: { type: "gnn", num_layers: TRAIN_L, mlp_extra_layers: 0 } };
+const trainGnnCkpt: ModelSpecInput = { ...trainGnn, activation_checkpointing: true, edge_chunks: EDGE_CHUNKS };
 const mlp: ModelSpecInput = { num_channels: C, activation: "gelu", processor: { type: "mlp", hidden_dims: [256, 256] } };
 const graphSpec = {
   hidden: { type: "icosahedral" as const, resolution: 4 },
@@ -54,7 +59,7 @@ console.log(`TF.js wasm backend, ${wasmThreads()} thread(s); model gnn C=${C}, L
 const inferRows: [string, string][] = [];
 const grids: [string, Grid][] = [["O96", octahedralGrid(96)]];
 if (process.env.BENCH_MODELS_SKIP_542K !== "1") grids.push(["542,080-pt", regularGlobal(360 / 1210, 180 / 448, { poles: false })]);
-for (const [name, grid] of grids) {
+for (const [name, grid] of process.env.BENCH_MODELS_SKIP_INFER === "1" ? [] : grids) {
   const { graph, ms } = graphFor(grid);
   inferRows.push([`${name} (${grid.size.toLocaleString("en")} points) graph build`, `${ms.toFixed(0)} ms`]);
   const model = new ForecastModel(gnn, io, { latitudes: grid.latitudes, longitudes: grid.longitudes, graph }, 1);
@@ -102,34 +107,74 @@ for (const [name, grid] of grids) {
   await bare.release();
   await runner.release();
 }
-report("Inference (onnxruntime-node, CPU)", inferRows);
+if (inferRows.length) report("Inference (onnxruntime-node, CPU)", inferRows);
 
 // ---- Training throughput ----------------------------------------------------------------------
 const trainRows: [string, string][] = [];
-for (const [name, grid, steps] of (process.env.BENCH_MODELS_SKIP_TRAIN === "1" ? [] : [
-  ["64x32", regularGlobal(5.625, 5.625, { poles: false }), 4],
-  ["O96", octahedralGrid(96), 2],
-] as const)) {
+const wasmHeapMiB = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length / 2 ** 20;
+type TrainCase = [kind: string, spec: ModelSpecInput];
+const gnnLabel = `gnn C=${C} L=${TRAIN_L}`;
+const ckptLabel = `${gnnLabel} checkpointed, ${EDGE_CHUNKS} edge chunks`;
+const cases: [string, Grid, number, TrainCase[]][] = process.env.BENCH_MODELS_SKIP_TRAIN === "1" ? [] : [
+  ["64x32", regularGlobal(5.625, 5.625, { poles: false }), 4, [[ckptLabel, trainGnnCkpt], ["mlp", mlp]]],
+  ["O96", octahedralGrid(96), 2, [[ckptLabel, trainGnnCkpt], ["mlp", mlp], ...(process.env.BENCH_MODELS_O96_PLAIN === "1" ? [[gnnLabel, trainGnn] as TrainCase] : [])]],
+];
+for (const [name, grid, steps, models] of cases) {
   const { graph, ms } = graphFor(grid);
   const s = inspectGraph(graph);
   trainRows.push([`${name} graph build`, `${ms.toFixed(0)} ms; edges enc/proc/dec ${s.edges.map((e) => e.size).join("/")}`]);
-  for (const [kind, spec] of [["gnn", gnn], ["mlp", mlp]] as const) {
-    const model = new ForecastModel(kind === "gnn" ? trainGnn : spec, io, { latitudes: grid.latitudes, longitudes: grid.longitudes, graph }, 1);
+  for (const [kind, spec] of models) {
+    const model = new ForecastModel(spec, io, { latitudes: grid.latitudes, longitudes: grid.longitudes, graph }, 1);
     const trainer = new Trainer(model, { lr: 1e-3, warmupSteps: 10, decaySteps: 1000, weightDecay: 0.1, clipNorm: 32 }, { area: graph.nodes.data.areaWeight, variables: null });
     const x = randomArray(2 * grid.size * (prognostic.length + forcing.length));
     const y = randomArray(grid.size * prognostic.length);
-    let t;
+    let t, peak;
     try {
       t = await time(() => trainer.trainStep(x, y, 1), steps, 1);
+      peak = (await tf.profile(() => void trainer.trainStep(x, y, 1))).peakBytes / 2 ** 20;
     } catch (e) {
       trainRows.push([`${name} ${kind} train step`, `FAILED: ${(e as Error).message.split("\n")[0]} (the wasm heap is limited to 4 GB)`]);
       report("Training (batch 1, TF.js wasm) — stopped", trainRows);
       process.exit(0);
     }
-    trainRows.push([`${name} ${kind}${kind === "gnn" ? ` C=${C} L=${TRAIN_L}` : ""} train step (${model.params.numParameters().toLocaleString("en")} params)`, `${t.medianMs.toFixed(0)} ms median (min ${t.minMs.toFixed(0)}) = ${(1000 / t.medianMs).toFixed(2)} samples/s`]);
+    trainRows.push([`${name} ${kind} train step (${model.params.numParameters().toLocaleString("en")} params)`, `${t.medianMs.toFixed(0)} ms median (min ${t.minMs.toFixed(0)}) = ${(1000 / t.medianMs).toFixed(3)} samples/s; peak tensors ${peak.toFixed(0)} MiB, wasm heap ${wasmHeapMiB().toFixed(0)} MiB`]);
     trainer.dispose();
     model.dispose();
   }
   trainRows.push([`${name} peak RSS so far`, `${peakRssMiB().toFixed(0)} MiB`]);
 }
-report("Training (batch 1, TF.js wasm)", trainRows);
+if (trainRows.length) report("Training (batch 1, TF.js wasm)", trainRows);
+
+// ---- The cost of the recompute: the same GNN with and without checkpointing at 64×32, steps
+// interleaved so that both see the same machine load -----------------------------------------
+if (process.env.BENCH_MODELS_SKIP_TRAIN !== "1") {
+  const grid = regularGlobal(5.625, 5.625, { poles: false });
+  const { graph } = graphFor(grid);
+  const x = randomArray(2 * grid.size * (prognostic.length + forcing.length));
+  const y = randomArray(grid.size * prognostic.length);
+  const runs = [trainGnn, trainGnnCkpt, { ...trainGnn, activation_checkpointing: true }].map((spec) => {
+    const model = new ForecastModel(spec, io, { latitudes: grid.latitudes, longitudes: grid.longitudes, graph }, 1);
+    const trainer = new Trainer(model, { lr: 1e-3, warmupSteps: 10, decaySteps: 1000, weightDecay: 0.1, clipNorm: 32 }, { area: graph.nodes.data.areaWeight, variables: null });
+    trainer.trainStep(x, y, 1);
+    return { model, trainer, ms: [] as number[] };
+  });
+  const PAIRS = Number(process.env.BENCH_MODELS_PAIRS ?? 6);
+  for (let k = 0; k < PAIRS; k++)
+    for (const r of runs) {
+      const t0 = performance.now();
+      r.trainer.trainStep(x, y, 1);
+      r.ms.push(performance.now() - t0);
+    }
+  const med = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
+  const base = med(runs[0].ms);
+  const rows: [string, string][] = [];
+  for (const [label, r] of [[gnnLabel, runs[0]], [ckptLabel, runs[1]], [`${gnnLabel} checkpointed, 1 edge chunk`, runs[2]]] as const) {
+    const m = med(r.ms);
+    const peak = (await tf.profile(() => void r.trainer.trainStep(x, y, 1))).peakBytes / 2 ** 20;
+    rows.push([`64x32 ${label}`, `${m.toFixed(0)} ms median of ${PAIRS} (min ${Math.min(...r.ms).toFixed(0)}) = ${(1000 / m).toFixed(3)} samples/s; ×${(m / base).toFixed(2)} of plain; peak tensors ${peak.toFixed(0)} MiB`]);
+    r.trainer.dispose();
+    r.model.dispose();
+  }
+  report("Recompute cost at 64x32 (interleaved steps)", rows);
+}
+console.log(`load average at the end: ${(await import("node:os")).loadavg().map((l) => l.toFixed(1)).join(", ")}`);

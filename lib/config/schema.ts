@@ -67,6 +67,10 @@ export const modelSchema = z.strictObject({
   num_channels: posInt,
   activation: z.enum(["gelu", "silu", "relu", "tanh"]),
   trainable_size: z.strictObject({ data: nonNegInt, hidden: nonNegInt }),
+  /** Recompute each block in the backward pass instead of keeping its activations (docs/models.md). */
+  activation_checkpointing: z.boolean().default(false),
+  /** Encoder and decoder edges in this many chunks, each its own (checkpointed) block. */
+  edge_chunks: posInt.default(1),
   processor: z.discriminatedUnion("type", [
     z.strictObject({ type: z.literal("gnn"), num_layers: posInt, num_chunks: posInt, mlp_extra_layers: nonNegInt }),
     z.strictObject({

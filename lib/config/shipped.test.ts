@@ -57,6 +57,15 @@ describe("shipped config/", () => {
     expect(unflattenParams(params)).toEqual(plain);
   });
 
+  it("turns activation checkpointing on in the shipped gnn, off in the acceptance recipe, and validates it", () => {
+    const gnn = loadConfig({ source, entry: "train", overrides: ["model=gnn"], env: {} }).config.model;
+    expect(gnn).toMatchObject({ activation_checkpointing: true, edge_chunks: 4 });
+    expect(loadConfig({ source, entry: "acceptance", env: {} }).config.model).toMatchObject({ activation_checkpointing: false, edge_chunks: 1 });
+    expect(loadConfig({ source, entry: "train", overrides: ["model=mlp"], env: {} }).config.model).toMatchObject({ activation_checkpointing: false, edge_chunks: 1 });
+    expect(() => loadConfig({ source, entry: "train", overrides: ["model.edge_chunks=0"], env: {} })).toThrow("model.edge_chunks");
+    expect(() => loadConfig({ source, entry: "train", overrides: ["model.activation_checkpointing=maybe"], env: {} })).toThrow("model.activation_checkpointing");
+  });
+
   it("splits override sets like a shell", () => {
     expect(splitWords(`train model=gnn 'data.name="a b"' x=\\ y`)).toEqual(["train", "model=gnn", 'data.name="a b"', "x= y"]);
     expect(() => splitWords("train 'open")).toThrow("Unterminated ' quote");

@@ -101,38 +101,59 @@ export function forward<T>(ops: Ops<T>, spec: ModelSpec, io: ModelIo, geom: Mode
     return mlp("embed.hidden", parts, extra);
   });
 
-  const edgeSet = (name: "encoder" | "processor" | "decoder") => {
+  /** Edges as graph constants; `chunk`/`of` select a contiguous part (constants keep their plain names when of = 1). */
+  const edgeSet = (name: "encoder" | "processor" | "decoder", chunk = 0, of = 1) => {
     const e = g.edges[name];
+    const lo = Math.floor((chunk * e.size) / of), hi = Math.floor(((chunk + 1) * e.size) / of);
+    const tag = of === 1 ? name : `${name}.chunk${chunk}of${of}`;
     return {
-      size: e.size,
-      src: ops.constIndex(`${name}.src`, e.src),
-      dst: ops.constIndex(`${name}.dst`, e.dst),
-      attr: ops.constFloat(`${name}.attr`, e.attributes, [e.size, 1, NUM_EDGE_ATTRIBUTES]),
+      size: hi - lo,
+      src: ops.constIndex(`${tag}.src`, e.src.subarray(lo, hi)),
+      dst: ops.constIndex(`${tag}.dst`, e.dst.subarray(lo, hi)),
+      attr: ops.constFloat(`${tag}.attr`, e.attributes.subarray(lo * NUM_EDGE_ATTRIBUTES, hi * NUM_EDGE_ATTRIBUTES), [hi - lo, 1, NUM_EDGE_ATTRIBUTES]),
     };
   };
-  /** First message layer: W_s·h_src[src] + W_d·h_dst[dst] + W_e·e + b (projection before gather). */
-  const messageFirst = (prefix: string, hs: T, ht: T, e: T, es: ReturnType<typeof edgeSet>) => {
+  /** Node projections of the first message layer, W_s·h_src and W_d·h_dst (before the gather). */
+  const project = (prefix: string, hs: T, ht: T): [T, T] => {
     const fanIn = 3 * C;
     const ws = ops.param(`${prefix}.l1.w_src`, [C, C], { kind: "uniform", fanIn });
     const wd = ops.param(`${prefix}.l1.w_dst`, [C, C], { kind: "uniform", fanIn });
+    return [ops.matmul(hs, ws), ops.matmul(ht, wd)];
+  };
+  /** First message layer from the projections: (W_s·h_src)[src] + (W_d·h_dst)[dst] + W_e·e + b. */
+  const messageFirst = (prefix: string, [ps, pt]: [T, T], e: T, es: ReturnType<typeof edgeSet>) => {
+    const fanIn = 3 * C;
     const we = ops.param(`${prefix}.l1.w_edge`, [C, C], { kind: "uniform", fanIn });
     const b = ops.param(`${prefix}.l1.b`, [C], { kind: "uniform", fanIn });
-    const s = ops.gather(ops.matmul(hs, ws), es.src);
-    const d = ops.gather(ops.matmul(ht, wd), es.dst);
-    return ops.add(ops.add(ops.add(s, d), ops.matmul(e, we)), b);
+    return ops.add(ops.add(ops.add(ops.gather(ps, es.src), ops.gather(pt, es.dst)), ops.matmul(e, we)), b);
+  };
+  /**
+   * Encoder/decoder aggregation: Σ_dst MLP(e, h_src[src], h_dst[dst]) into `nDst` nodes, with e
+   * the embedded edge attributes. The node projections are one block; the edges are processed in
+   * spec.edge_chunks contiguous chunks, each its own block, so with activation checkpointing only
+   * one chunk's edge activations are alive in the backward pass.
+   */
+  const aggregate = (name: "encoder" | "decoder", prefix: string, nDst: number, hs: T, ht: T): T => {
+    const [ps, pt] = ops.scope(`${name}.project`, [hs, ht], (hs, ht) => project(`${prefix}.msg`, hs, ht));
+    const k = Math.min(spec.edge_chunks, g.edges[name].size);
+    let agg: T | null = null;
+    for (let c = 0; c < k; c++) {
+      const part = ops.scope(`${name}.edges${k === 1 ? "" : c}`, [ps, pt], (ps, pt) => {
+        const es = edgeSet(name, c, k);
+        const e = mlp(`${prefix}.edge_embed`, [{ key: "attr", x: es.attr, width: NUM_EDGE_ATTRIBUTES }]);
+        return ops.segmentSum(mlpTail(`${prefix}.msg`, messageFirst(`${prefix}.msg`, [ps, pt], e, es), extra), es.dst, nDst);
+      });
+      agg = agg === null ? part : ops.add(agg, part);
+    }
+    return agg as T;
   };
 
   // Encoder: data → hidden.
-  const enc = edgeSet("encoder");
-  [hh, hd] = ops.scope("encoder", [hh, hd], (hh, hd) => {
-    const encEdges = mlp("enc.edge_embed", [{ key: "attr", x: enc.attr, width: NUM_EDGE_ATTRIBUTES }]);
-    const encMsg = mlpTail("enc.msg", messageFirst("enc.msg", hd, hh, encEdges, enc), extra);
-    const encAgg = ops.segmentSum(encMsg, enc.dst, nh);
-    return [
-      ops.add(hh, mlp("enc.node", [{ key: "h", x: hh, width: C }, { key: "agg", x: encAgg, width: C }], extra)),
-      ops.add(hd, mlp("enc.data", [{ key: "h", x: hd, width: C }], extra)),
-    ];
-  });
+  const encAgg = aggregate("encoder", "enc", nh, hd, hh);
+  [hh, hd] = ops.scope("encoder", [hh, hd, encAgg], (hh, hd, encAgg) => [
+    ops.add(hh, mlp("enc.node", [{ key: "h", x: hh, width: C }, { key: "agg", x: encAgg, width: C }], extra)),
+    ops.add(hd, mlp("enc.data", [{ key: "h", x: hd, width: C }], extra)),
+  ]);
 
   /**
    * Graph-transformer processor (pre-norm, as anemoi's GraphTransformer): per layer, queries of
@@ -185,29 +206,36 @@ export function forward<T>(ops: Ops<T>, spec: ModelSpec, io: ModelIo, geom: Mode
   if (spec.processor.type === "transformer") hh = transformerProcessor(hh, pe);
   else for (let l = 0; l < spec.processor.num_layers; l++) {
     [pe, hh] = ops.scope(`proc${l}`, [pe, hh], (pe, hh) => {
-      const e = ops.add(pe, mlpTail(`proc${l}.edge`, messageFirst(`proc${l}.edge`, hh, hh, pe, proc), extra));
+      const e = ops.add(pe, mlpTail(`proc${l}.edge`, messageFirst(`proc${l}.edge`, project(`proc${l}.edge`, hh, hh), pe, proc), extra));
       const agg = ops.segmentSum(e, proc.dst, nh);
       return [e, ops.add(hh, mlp(`proc${l}.node`, [{ key: "h", x: hh, width: C }, { key: "agg", x: agg, width: C }], extra))];
     });
   }
 
   // Decoder: hidden → data.
-  const dec = edgeSet("decoder");
-  hd = ops.scope("decoder", [hh, hd], (hh, hd) => {
-    const decEdges = mlp("dec.edge_embed", [{ key: "attr", x: dec.attr, width: NUM_EDGE_ATTRIBUTES }]);
-    const decMsg = mlpTail("dec.msg", messageFirst("dec.msg", hh, hd, decEdges, dec), extra);
-    const decAgg = ops.segmentSum(decMsg, dec.dst, n);
-    return ops.add(hd, mlp("dec.node", [{ key: "h", x: hd, width: C }, { key: "agg", x: decAgg, width: C }], extra));
-  });
+  const decAgg = aggregate("decoder", "dec", n, hh, hd);
+  hd = ops.scope("decoder", [hd, decAgg], (hd, decAgg) =>
+    ops.add(hd, mlp("dec.node", [{ key: "h", x: hd, width: C }, { key: "agg", x: decAgg, width: C }], extra)),
+  );
   const y = linearParts("dec.out", [{ key: "h", x: hd, width: C }], io.numPrognostic);
   return ops.transpose(y, [1, 0, 2]);
 }
 
-/** Ops that only create parameters: the forward pass is traced for its side effect on the store. */
+/**
+ * Ops that only create parameters: the forward pass is traced for its side effect on the store.
+ * It also records which parameters each `scope` block uses (for activation checkpointing).
+ */
 class ParamOnlyOps implements Ops<null> {
+  readonly blockParams = new Map<string, string[]>();
+  private readonly open: string[] = [];
+
   constructor(private readonly params: ParamStore) {}
   param(name: string, shape: number[], init: ParamInit): null {
     this.params.get(name, shape, init);
+    for (const block of this.open) {
+      const used = this.blockParams.get(block)!;
+      if (!used.includes(name)) used.push(name);
+    }
     return null;
   }
   constFloat = () => null;
@@ -223,8 +251,15 @@ class ParamOnlyOps implements Ops<null> {
   segmentSum = () => null;
   transpose = () => null;
   reshape = () => null;
-  scope<R>(_name: string, inputs: null[], fn: (...inputs: null[]) => R): R {
-    return fn(...inputs);
+  scope<R>(name: string, inputs: null[], fn: (...inputs: null[]) => R): R {
+    if (this.blockParams.has(name)) throw new Error(`model: block name '${name}' is used twice`);
+    this.blockParams.set(name, []);
+    this.open.push(name);
+    try {
+      return fn(...inputs);
+    } finally {
+      this.open.pop();
+    }
   }
 }
 
@@ -240,10 +275,11 @@ export class ForecastModel {
     this.io = ModelIoSchema.parse(io);
     if (geometry.latitudes.length !== geometry.longitudes.length) throw new Error("latitudes and longitudes differ in length");
     this.params = new ParamStore(seed);
-    this.ops = new TfOps(this.params);
     // Create every parameter now, in a fixed order, without computing anything (a full forward
-    // pass on a large grid could exceed the wasm heap).
-    forward(new ParamOnlyOps(this.params), this.spec, this.io, this.geometry, null);
+    // pass on a large grid could exceed the wasm heap), and note each block's parameters.
+    const tracer = new ParamOnlyOps(this.params);
+    forward(tracer, this.spec, this.io, this.geometry, null);
+    this.ops = new TfOps(this.params, { checkpoint: this.spec.activation_checkpointing, blockParams: tracer.blockParams });
   }
 
   get numPoints(): number {
@@ -257,9 +293,13 @@ export class ForecastModel {
     return forward(this.ops, this.spec, this.io, this.geometry, x);
   }
 
-  /** Emits the same forward pass on another Ops implementation (e.g. the ONNX builder). */
+  /**
+   * Emits the same forward pass on another Ops implementation (e.g. the ONNX builder). Edge chunks
+   * are a training-memory device: the traced graph processes each edge set at once (the same
+   * function; sums differ only in rounding).
+   */
   trace<T>(ops: Ops<T>, input: T): T {
-    return forward(ops, this.spec, this.io, this.geometry, input);
+    return forward(ops, { ...this.spec, edge_chunks: 1 }, this.io, this.geometry, input);
   }
 
   /** Runs the model on a plain array [B, T, N, V]; returns [B, N, P]. */

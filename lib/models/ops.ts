@@ -32,8 +32,9 @@ export interface Ops<T> {
   reshape(x: T, shape: number[]): T;
   /**
    * Runs one block (a layer). `inputs` are the block's tensor inputs, passed to fn; parameters
-   * are fetched with `param` inside fn (so a block could be checkpointed). TfOps frees the
-   * block's intermediates when it returns. Other implementations just call fn.
+   * are fetched with `param` inside fn. Block names are unique. TfOps frees the block's
+   * intermediates when it returns, or checkpoints the block (recomputes it in the backward pass)
+   * when activation checkpointing is on. Other implementations just call fn.
    */
   scope<R extends T | T[]>(name: string, inputs: T[], fn: (...inputs: T[]) => R): R;
 }
@@ -192,30 +193,119 @@ function segmentSumRows(x: tf.Tensor, idx: tf.Tensor, n: number): tf.Tensor {
   return f(x, idx);
 }
 
+/** The part of tfjs' engine a checkpointed block uses (`runKernelFunc` is internal in its typings). */
+interface EngineInternals {
+  state: { activeTape: unknown };
+  runKernelFunc(params: {
+    forwardFunc: (backend: unknown, save: (tensors: tf.Tensor[]) => void) => tf.Tensor | tf.Tensor[];
+    backwardsFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => Record<string, () => tf.Tensor>;
+    inputs: Record<string, tf.Tensor>;
+  }): tf.Tensor | tf.Tensor[];
+  gradients(f: () => tf.Tensor, xs: tf.Tensor[], dy?: tf.Tensor, allowNoGradients?: boolean): { value: tf.Tensor; grads: (tf.Tensor | undefined)[] };
+}
+
+/**
+ * Activation checkpointing of one block (anemoi's idea, torch.utils.checkpoint): the block is one
+ * node on tfjs' tape whose inputs are the block's tensor inputs *and* its parameters, so the
+ * outer gradient reaches the parameters through it. The forward pass runs with the tape paused
+ * (tfjs does not record inside a kernel), keeping only copies of the block inputs. The backward
+ * pass recomputes the block from those copies under a fresh tape and differentiates
+ * Σ_k sum(out_k ⊙ dy_k) with respect to inputs and parameters; the block's activations and their
+ * gradients are freed when that inner gradient returns, instead of living until the end of the
+ * whole backward pass.
+ *
+ * Why a plain nested tf.grads inside a tf.customGrad broke the tape: during backprop the outer
+ * `gradients()` has already ended its tape (gradientDepth 0), so the inner `gradients()` starts a
+ * new one by *replacing* `engine.state.activeTape`, and on return disposes that tape's saved
+ * tensors and sets `activeTape` to null; the outer `gradients()` then fails on `null.forEach`
+ * when it frees its own saved tensors (and would have leaked them). The outer tape is restored
+ * here after the inner gradient. tf.customGrad also allows one output only; blocks with several
+ * outputs (encoder, processor layers) use the engine's runKernelFunc, which customGrad is built on.
+ */
+function checkpointedBlock<R extends tf.Tensor | tf.Tensor[]>(name: string, inputs: tf.Tensor[], vars: tf.Variable[], fn: (...inputs: tf.Tensor[]) => R): R {
+  const engine = tf.engine() as unknown as EngineInternals;
+  // Internals of tfjs-core 4.22 (pinned in package.json); fail clearly if an upgrade moved them.
+  if (typeof engine.runKernelFunc !== "function" || !Array.isArray(engine.state.activeTape)) {
+    throw new Error("activation checkpointing: this tfjs-core version lacks Engine.runKernelFunc / state.activeTape (written for 4.22); set model.activation_checkpointing=false");
+  }
+  const all: tf.Tensor[] = [...inputs, ...vars];
+  const inputMap: Record<string, tf.Tensor> = {};
+  all.forEach((t, i) => (inputMap[i] = t));
+  const out = engine.runKernelFunc({
+    inputs: inputMap,
+    forwardFunc: (_backend, save) => {
+      save(inputs);
+      return fn(...inputs);
+    },
+    backwardsFunc: (dy, saved) => {
+      const dys = Array.isArray(dy) ? dy : [dy];
+      const outerTape = engine.state.activeTape;
+      let grads: tf.Tensor[];
+      try {
+        grads = tf.tidy(() => {
+          const r = engine.gradients(
+            () => {
+              const o = fn(...saved);
+              const outs = Array.isArray(o) ? o : [o];
+              if (outs.length !== dys.length) throw new Error(`checkpointed block '${name}': ${outs.length} outputs on recompute, ${dys.length} gradients`);
+              return outs.map((t, k) => tf.sum(tf.mul(t, dys[k]))).reduce((a, b) => tf.add(a, b));
+            },
+            [...saved, ...vars],
+            undefined,
+            true,
+          );
+          return r.grads.map((g, i) => g ?? tf.zerosLike(i < saved.length ? saved[i] : vars[i - saved.length]));
+        });
+      } finally {
+        engine.state.activeTape = outerTape;
+      }
+      const map: Record<string, () => tf.Tensor> = {};
+      grads.forEach((g, i) => (map[i] = () => g));
+      return map;
+    },
+  });
+  return out as R;
+}
+
 export interface ParamSource {
   get(name: string, shape: number[], init: ParamInit): tf.Variable;
   /** An existing parameter by name. */
   variable(name: string): tf.Variable;
 }
 
+export interface TfOpsOptions {
+  /**
+   * Activation checkpointing: every `scope` block keeps only its inputs for the backward pass and
+   * recomputes its activations there (see `checkpointedBlock`).
+   */
+  checkpoint?: boolean;
+  /** Names of the parameters each scope uses (from a trace of the forward pass); needed to checkpoint. */
+  blockParams?: ReadonlyMap<string, readonly string[]>;
+}
+
 /** Ops on TensorFlow.js tensors. Constants are cached on the instance (dispose() frees them). */
 export class TfOps implements Ops<tf.Tensor> {
   private readonly consts = new Map<string, tf.Tensor>();
 
-  constructor(private readonly params: ParamSource) {}
+  constructor(
+    private readonly params: ParamSource,
+    private readonly options: TfOpsOptions = {},
+  ) {}
 
   param(name: string, shape: number[], init: ParamInit): tf.Tensor {
     return this.params.get(name, shape, init);
   }
 
   /**
-   * Frees the block's intermediates when it returns (tensors the gradient needs are kept by the
-   * tape). Activation checkpointing (recomputing the block in the backward pass, as anemoi's
-   * num_chunks does) is not implemented: a nested tf.grads inside a custom gradient broke tfjs'
-   * tape. Training memory therefore grows with depth (see docs/models.md).
+   * Runs a block in a `tf.tidy` scope, which frees its intermediates when it returns (tensors the
+   * gradient needs are kept by the tape). With `checkpoint` on and the tape recording (inside
+   * tf.grads / variableGrads), the block is checkpointed instead (`checkpointedBlock`).
    */
-  scope<R extends tf.Tensor | tf.Tensor[]>(_name: string, inputs: tf.Tensor[], fn: (...inputs: tf.Tensor[]) => R): R {
-    return tf.tidy(() => fn(...inputs));
+  scope<R extends tf.Tensor | tf.Tensor[]>(name: string, inputs: tf.Tensor[], fn: (...inputs: tf.Tensor[]) => R): R {
+    if (!this.options.checkpoint || !tf.engine().isTapeOn()) return tf.tidy(() => fn(...inputs));
+    const names = this.options.blockParams?.get(name);
+    if (!names) throw new Error(`activation checkpointing: the parameters of block '${name}' are unknown (trace the forward pass with a parameter recorder first)`);
+    return checkpointedBlock(name, inputs, names.map((n) => this.params.variable(n)), fn);
   }
 
   constFloat(name: string, data: Float32Array, shape: number[]): tf.Tensor {

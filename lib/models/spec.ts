@@ -16,6 +16,18 @@ export const ModelSpecSchema = z.object({
   num_channels: posInt,
   activation: ActivationSchema.default("gelu"),
   trainable_size: z.object({ data: nonNegInt, hidden: nonNegInt }).default({ data: 0, hidden: 0 }),
+  /**
+   * Recompute each block (embeddings, encoder, every processor layer, decoder) in the backward
+   * pass instead of keeping its activations: training memory no longer grows with depth, for
+   * about one extra forward pass of compute. Forward values and gradients are unchanged.
+   */
+  activation_checkpointing: z.boolean().default(false),
+  /**
+   * The encoder's and decoder's edges are processed in this many contiguous chunks, each its own
+   * block (so, with activation checkpointing, its own recompute): the backward pass then holds one
+   * chunk's edge activations at a time. Results equal the unchunked ones up to rounding.
+   */
+  edge_chunks: posInt.default(1),
   processor: z.discriminatedUnion("type", [
     z.object({ type: z.literal("gnn"), num_layers: posInt, mlp_extra_layers: nonNegInt.default(0) }),
     /** Graph transformer: multi-head attention over the processor graph's edges (softmax per receiving node). */
