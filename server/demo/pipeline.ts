@@ -134,10 +134,12 @@ export async function runDemoPipeline(services: Services, size: DemoSize, log: D
   if (registered && fs.existsSync(datasetPath)) log("dataset", `reusing ${datasetPath}`);
   else await runJob("dataset", "datasets.create", { recipe: path.join(CONFIG_DIR, "recipes", plan.recipe), output: datasetPath });
 
-  // 2. Two trainings that differ in the processor: a graph network and a per-point MLP.
+  // 2. Two trainings that differ in the processor: a graph network and a per-point MLP. The
+  // demo's small GNN fits the wasm heap at 64×32 without activation checkpointing, which would
+  // only cost time (×1.2–1.3 per step, docs/models.md).
   const experimentName = `isobar-demo-${size}`;
   const variants = [
-    { name: `demo-gnn-${size}`, model: ["model=gnn", `model.num_channels=${plan.channels}`, `model.processor.num_layers=${plan.layers}`, "model.trainable_size.data=0", "model.trainable_size.hidden=0"] },
+    { name: `demo-gnn-${size}`, model: ["model=gnn", `model.num_channels=${plan.channels}`, `model.processor.num_layers=${plan.layers}`, "model.trainable_size.data=0", "model.trainable_size.hidden=0", "model.activation_checkpointing=false", "model.edge_chunks=1"] },
     { name: `demo-mlp-${size}`, model: ["model=mlp", "model.num_channels=32", "model.processor.hidden_dims=[64,64]"] },
   ];
   const runIds: string[] = [];
