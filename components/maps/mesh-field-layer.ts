@@ -135,12 +135,14 @@ export class MeshFieldLayer extends Layer<MeshFieldLayerProps> {
     super.updateState(params);
     const { props, oldProps, changeFlags } = params;
     const am = this.getAttributeManager()!;
+    let newModel = false;
     if (!this.state.model || changeFlags.extensionsChanged) {
       this.state.model?.destroy();
       this.setState({ model: this.getModel() });
       am.invalidateAll();
+      newModel = true;
     }
-    if (props.mapGrid !== oldProps.mapGrid || props.clampPoles !== oldProps.clampPoles) {
+    if (newModel || props.mapGrid !== oldProps.mapGrid || props.clampPoles !== oldProps.clampPoles) {
       const m = props.mapGrid;
       const n = m.lon.length;
       const positions = new Float64Array(3 * n);

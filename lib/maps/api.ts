@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { GridDescriptorSchema, gridFromDescriptor } from "@/lib/grids";
 import { rowsMapGrid, type MapGrid, type RasterMapGrid } from "./map-grid";
-import { decodeMesh } from "./mesh";
+import { decodeMesh, MeshDecodeError } from "./mesh";
 
 /** JSON shapes of the field service (`/api/grids/<id>`, `/api/fields/meta`), shared by server and browser. */
 
@@ -59,7 +59,7 @@ export function mapGridFromInfo(info: GridInfo, rasterIndex?: Int32Array, meshBy
     if (!meshBytes) throw new Error(`grid ${info.gridId} needs its mesh`);
     const m = decodeMesh(info.gridId, info.size, info.mesh.bounds, meshBytes);
     if (m.lon.length !== info.mesh.vertices || m.triangles.length !== 3 * info.mesh.triangles)
-      throw new Error(`mesh of ${info.gridId} has ${m.lon.length} vertices and ${m.triangles.length / 3} triangles, the grid info says ${info.mesh.vertices} and ${info.mesh.triangles}`);
+      throw new MeshDecodeError(`mesh of ${info.gridId} has ${m.lon.length} vertices and ${m.triangles.length / 3} triangles, the grid info says ${info.mesh.vertices} and ${info.mesh.triangles}`);
     return m;
   }
   if (info.raster) {

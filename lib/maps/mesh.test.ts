@@ -178,7 +178,7 @@ describe("map mesh of an unstructured grid", () => {
     const values = Float32Array.from(lat, f);
     let worst = 0;
     for (let i = 0; i < 2000; i++) {
-      const la = -80 + (160 * ((i * 0.618034) % 1));
+      const la = -79 + (158 * ((i * 0.618034) % 1)); // the Mercator zone of the probe (POLAR_PROBE_LAT)
       const lo = -180 + 360 * ((i * 0.4142136) % 1);
       worst = Math.max(worst, Math.abs(sampleMesh(mesh, values, la, lo) - f(la)));
     }
@@ -223,5 +223,59 @@ describe("map mesh of an unstructured grid", () => {
     expect(b.west).toBeLessThanOrEqual(-10);
     expect(b.east).toBeGreaterThanOrEqual(20);
     expect(b.north - b.south).toBeLessThan(22);
+  });
+
+  it("probes near and at the poles, where triangles surround the pole, like the globe draws them", () => {
+    const f = (la: number, lo: number) => Math.cos(la * DEG) * Math.cos(lo * DEG) + 0.5 * Math.sin(la * DEG);
+    const values = Float32Array.from(lat, (la, i) => f(la, lon[i]));
+    let worst = 0;
+    let missing = 0;
+    for (let i = 0; i < 3000; i++) {
+      const la = (i % 2 ? 1 : -1) * (80 + 10 * ((i * 0.618034) % 1));
+      const lo = -180 + 360 * ((i * 0.4142136) % 1);
+      const v = sampleMesh(mesh, values, la, lo);
+      if (!(v === v)) missing++;
+      else worst = Math.max(worst, Math.abs(v - f(la, lo)));
+    }
+    for (const la of [90, -90, 89.99, -89.95]) {
+      const v = sampleMesh(mesh, values, la, 17);
+      expect(Math.abs(v - f(la, 17)), `at ${la}`).toBeLessThan(0.01);
+    }
+    expect(missing).toBe(0);
+    expect(worst).toBeLessThan(0.01); // points ~3° apart: linear interpolation error of this smooth field
+  });
+});
+
+describe("mesh domains", () => {
+  it("a regional point set spanning the sphere (a latitude band) keeps its caps open", () => {
+    const la: number[] = [];
+    const lo: number[] = [];
+    for (let y = -30; y <= 30; y += 2)
+      for (let x = -180; x < 180; x += 2) {
+        la.push(y + 0.3 * Math.sin(x));
+        lo.push(x);
+      }
+    const t = triangulateSphere(la, lo, { global: false });
+    expect(t.global).toBe(false);
+    const m = { ...unwrapMesh("band", la.length, la, lo, t.triangles), bounds: null } as MeshMapGrid;
+    const values = la.map(() => 1);
+    expect(sampleMesh(m, values, 0, 100)).toBe(1);
+    expect(sampleMesh(m, values, 29, -179.5)).toBe(1);
+    expect(sampleMesh(m, values, 60, 100)).toBeNaN();
+    expect(sampleMesh(m, values, -89, 0)).toBeNaN();
+  });
+
+  it("probes the outermost corners of a regional lattice (the last bin is closed)", () => {
+    const la: number[] = [];
+    const lo: number[] = [];
+    for (let y = 40; y <= 60; y++)
+      for (let x = 0; x <= 20; x++) {
+        la.push(y);
+        lo.push(x);
+      }
+    const g = new UnstructuredGrid(Float64Array.from(la), Float64Array.from(lo), "hull");
+    const m = meshMapGridOf(g);
+    const values = la.map((y, i) => y + lo[i]);
+    for (const [y, x] of [[60, 20], [40, 20], [60, 0], [40, 0]]) expect(sampleMesh(m, values, y, x)).toBeCloseTo(y + x, 3);
   });
 });

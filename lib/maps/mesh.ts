@@ -1,5 +1,5 @@
 import Delaunator from "delaunator";
-import type { Grid } from "@/lib/grids";
+import { UnstructuredGrid, type Grid } from "@/lib/grids";
 
 /**
  * The triangle mesh of an unstructured grid for the map (docs/maps.md, "Unstructured grids"):
@@ -16,6 +16,9 @@ import type { Grid } from "@/lib/grids";
  *   compact disc), and boundary triangles that bridge concave parts of the domain are peeled
  *   away (longest edge > {@link PEEL_FACTOR} × the larger nearest-neighbour distance of its
  *   vertices), so the mesh ends near the outermost points as the domain does.
+ * - A set the grid declares regional but that spans the sphere (a latitude band, a cap) takes the
+ *   global route, and then every such bridging triangle is removed (the triangles that closed the
+ *   caps or holes).
  */
 
 /** Boundary triangles with an edge this many times longer than their vertices' spacing are peeled. */
@@ -52,8 +55,12 @@ function basis(p: Vec3): [Vec3, Vec3] {
   return [e1, cross(p, e1)];
 }
 
-/** Spherical Delaunay triangulation of points given in degrees (duplicates keep their first copy). */
-export function triangulateSphere(latitudes: ArrayLike<number>, longitudes: ArrayLike<number>): SphereTriangulation {
+/**
+ * Spherical Delaunay triangulation of points given in degrees (of duplicate points one copy is
+ * used). `global` is the grid's own classification when it has one (UnstructuredGrid.domain);
+ * without it, a set more than 120° from its mean direction counts as global.
+ */
+export function triangulateSphere(latitudes: ArrayLike<number>, longitudes: ArrayLike<number>, opts: { global?: boolean } = {}): SphereTriangulation {
   const n = latitudes.length;
   if (n < 3) throw new Error(`a mesh needs at least 3 points, got ${n}`);
   const xyz = new Float64Array(3 * n);
@@ -67,7 +74,7 @@ export function triangulateSphere(latitudes: ArrayLike<number>, longitudes: Arra
   }
   const mlen = Math.hypot(mean[0], mean[1], mean[2]) / n;
   // Regional: every point within 120° of the mean direction (then the projection is well conditioned).
-  let regional = mlen > 1e-3;
+  let regional = mlen > 1e-3 && opts.global !== true;
   const centre: Vec3 = regional ? normalise(mean) : [0, 0, 1];
   if (regional) {
     for (let i = 0; i < n && regional; i++) {
@@ -102,7 +109,9 @@ export function triangulateSphere(latitudes: ArrayLike<number>, longitudes: Arra
   }
   const triangles = Uint32Array.from(tris);
   orientOutward(triangles, xyz);
-  return { triangles: regional && halfedges ? peelBoundary(triangles, halfedges, xyz, n) : triangles, global: !regional };
+  if (regional && halfedges) return { triangles: peelBoundary(triangles, halfedges, xyz, n), global: false };
+  if (opts.global === false) return { triangles: dropBridging(triangles, xyz, n), global: false };
+  return { triangles, global: true };
 }
 
 /** Makes every triangle counter-clockwise seen from outside (positive triple product). */
@@ -132,8 +141,8 @@ function chord(xyz: Float64Array, i: number, j: number): number {
  * removed triangle exposes its neighbours). Uses delaunator's half-edges, which index the same
  * triangles in the same order as `t`.
  */
-function peelBoundary(t: Uint32Array, halfedges: Int32Array, xyz: Float64Array, n: number): Uint32Array {
-  const nt = t.length / 3;
+/** Is triangle k longer than PEEL_FACTOR × its corners' nearest-neighbour spacing? */
+function bridgingTest(t: Uint32Array, xyz: Float64Array, n: number): (k: number) => boolean {
   const nearest = new Float64Array(n).fill(Infinity);
   for (let e = 0; e < t.length; e++) {
     const a = t[e];
@@ -142,11 +151,24 @@ function peelBoundary(t: Uint32Array, halfedges: Int32Array, xyz: Float64Array, 
     if (len < nearest[a]) nearest[a] = len;
     if (len < nearest[b]) nearest[b] = len;
   }
-  const bridging = (k: number) => {
+  return (k: number) => {
     const [a, b, c] = [t[3 * k], t[3 * k + 1], t[3 * k + 2]];
     const longest = Math.max(chord(xyz, a, b), chord(xyz, b, c), chord(xyz, c, a));
     return longest > PEEL_FACTOR * Math.max(nearest[a], nearest[b], nearest[c]);
   };
+}
+
+/** Removes every bridging triangle (a regional set triangulated as a closed sphere). */
+function dropBridging(t: Uint32Array, xyz: Float64Array, n: number): Uint32Array {
+  const bridging = bridgingTest(t, xyz, n);
+  const kept: number[] = [];
+  for (let k = 0; k < t.length / 3; k++) if (!bridging(k)) kept.push(t[3 * k], t[3 * k + 1], t[3 * k + 2]);
+  return Uint32Array.from(kept);
+}
+
+function peelBoundary(t: Uint32Array, halfedges: Int32Array, xyz: Float64Array, n: number): Uint32Array {
+  const nt = t.length / 3;
+  const bridging = bridgingTest(t, xyz, n);
   const removed = new Uint8Array(nt);
   const onBoundary = (k: number) => {
     for (let e = 3 * k; e < 3 * k + 3; e++) {
@@ -196,11 +218,16 @@ export type MeshMapGrid = {
   bounds: MeshBounds | null;
 };
 
+/** Largest grid drawn as a mesh: point indices are float32 vertex attributes, exact up to 2²⁴. */
+export const MAX_MESH_POINTS = 2 ** 24;
+
 export type MeshBounds = { west: number; south: number; east: number; north: number };
 
 /** The map mesh of an unstructured grid; `bounds` is its domain box (null when global). */
 export function meshMapGrid(grid: Grid, bounds: MeshBounds | null): MeshMapGrid {
-  const { triangles } = triangulateSphere(grid.latitudes, grid.longitudes);
+  if (grid.size > MAX_MESH_POINTS) throw new Error(`grid ${grid.id} has ${grid.size} points; the map draws meshes of at most ${MAX_MESH_POINTS} (vertex point indices travel as float32)`);
+  const global = grid instanceof UnstructuredGrid ? grid.domain === "global" : undefined;
+  const { triangles } = triangulateSphere(grid.latitudes, grid.longitudes, { global });
   return { ...unwrapMesh(grid.id, grid.size, grid.latitudes, grid.longitudes, triangles), bounds };
 }
 
@@ -308,94 +335,168 @@ export function mercatorY(lat: number): number {
   return Math.log(Math.tan(Math.PI / 4 + la / 2));
 }
 
-/** A bin index of triangles over (longitude, Mercator y), built on first use per mesh. */
-type MeshLocator = { x0: number; y0: number; dx: number; dy: number; nx: number; ny: number; start: Uint32Array; items: Uint32Array; my: Float64Array };
+/** Triangles binned by the bounding boxes of their corners in a plane (one of the projections below). */
+class TriangleBins {
+  private readonly x0: number;
+  private readonly y0: number;
+  private readonly dx: number;
+  private readonly dy: number;
+  private readonly nx: number;
+  private readonly ny: number;
+  private readonly start: Uint32Array;
+  private readonly items: Uint32Array;
+
+  /** `xy[2v], xy[2v+1]`: vertex v in the plane; `members`: the triangles to bin. */
+  constructor(private readonly t: Uint32Array, readonly xy: Float64Array, members: number[]) {
+    let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+    for (const k of members)
+      for (let q = 0; q < 3; q++) {
+        const v = t[3 * k + q];
+        x0 = Math.min(x0, xy[2 * v]);
+        x1 = Math.max(x1, xy[2 * v]);
+        y0 = Math.min(y0, xy[2 * v + 1]);
+        y1 = Math.max(y1, xy[2 * v + 1]);
+      }
+    const side = Math.max(1, Math.ceil(Math.sqrt(members.length / 2)));
+    this.nx = this.ny = side;
+    this.x0 = x0;
+    this.y0 = y0;
+    this.dx = (x1 - x0) / side || 1;
+    this.dy = (y1 - y0) / side || 1;
+    const count = new Uint32Array(side * side + 1);
+    const each = (k: number, f: (cell: number) => void) => {
+      const xs = [0, 1, 2].map((q) => xy[2 * t[3 * k + q]]);
+      const ys = [0, 1, 2].map((q) => xy[2 * t[3 * k + q] + 1]);
+      const [ax, bx] = [this.cell(Math.min(...xs), "x"), this.cell(Math.max(...xs), "x")];
+      const [ay, by] = [this.cell(Math.min(...ys), "y"), this.cell(Math.max(...ys), "y")];
+      for (let j = ay; j <= by; j++) for (let i = ax; i <= bx; i++) f(j * side + i);
+    };
+    for (const k of members) each(k, (c) => count[c + 1]++);
+    for (let c = 1; c <= side * side; c++) count[c] += count[c - 1];
+    this.start = count.slice();
+    const fill = count.slice();
+    this.items = new Uint32Array(this.start[side * side]);
+    for (const k of members) each(k, (c) => (this.items[fill[c]++] = k));
+  }
+
+  /** Bin column (or row) of a coordinate, clamped: the last bin is closed. */
+  private cell(v: number, axis: "x" | "y"): number {
+    const [o, d, n] = axis === "x" ? [this.x0, this.dx, this.nx] : [this.y0, this.dy, this.ny];
+    return Math.max(0, Math.min(n - 1, Math.floor((v - o) / d)));
+  }
+
+  /** The triangles whose boxes hold (x, y). */
+  *candidates(x: number, y: number): Generator<number> {
+    if (!(x >= this.x0 && x <= this.x0 + this.nx * this.dx && y >= this.y0 && y <= this.y0 + this.ny * this.dy)) return;
+    const c = this.cell(y, "y") * this.nx + this.cell(x, "x");
+    for (let s = this.start[c]; s < this.start[c + 1]; s++) yield this.items[s];
+  }
+}
+
+/** Latitude beyond which the probe locates points in 3-D (polar stereographic bins), as the globe draws them. */
+export const POLAR_PROBE_LAT = 80;
+
+type MeshLocator = { mercator: TriangleBins; north: TriangleBins | null; south: TriangleBins | null };
 const locators = new WeakMap<MeshMapGrid, MeshLocator>();
+
+/** Polar stereographic coordinates (unit sphere) around the north (+1) or south (−1) pole. */
+function polarXY(lat: number, lon: number, pole: 1 | -1): [number, number] {
+  const r = Math.tan(((90 - pole * lat) * DEG) / 2);
+  return [r * Math.cos(lon * DEG), r * Math.sin(lon * DEG)];
+}
 
 function locatorOf(m: MeshMapGrid): MeshLocator {
   let loc = locators.get(m);
   if (loc) return loc;
   const nv = m.lon.length;
-  const my = new Float64Array(nv);
-  let x0 = Infinity;
-  let x1 = -Infinity;
-  let y0 = Infinity;
-  let y1 = -Infinity;
+  const t = m.triangles;
+  const nt = t.length / 3;
+  const merc = new Float64Array(2 * nv);
   for (let v = 0; v < nv; v++) {
-    my[v] = mercatorY(m.lat[v]);
-    x0 = Math.min(x0, m.lon[v]);
-    x1 = Math.max(x1, m.lon[v]);
-    y0 = Math.min(y0, my[v]);
-    y1 = Math.max(y1, my[v]);
+    merc[2 * v] = m.lon[v];
+    merc[2 * v + 1] = mercatorY(m.lat[v]);
   }
-  const nt = m.triangles.length / 3;
-  const side = Math.max(1, Math.ceil(Math.sqrt(nt / 2)));
-  const nx = side;
-  const ny = side;
-  const dx = (x1 - x0) / nx || 1;
-  const dy = (y1 - y0) / ny || 1;
-  const range = (k: number) => {
-    const t = m.triangles;
-    const xs = [m.lon[t[3 * k]], m.lon[t[3 * k + 1]], m.lon[t[3 * k + 2]]];
-    const ys = [my[t[3 * k]], my[t[3 * k + 1]], my[t[3 * k + 2]]];
-    const cx = (x: number) => Math.max(0, Math.min(nx - 1, Math.floor((x - x0) / dx)));
-    const cy = (y: number) => Math.max(0, Math.min(ny - 1, Math.floor((y - y0) / dy)));
-    return [cx(Math.min(...xs)), cx(Math.max(...xs)), cy(Math.min(...ys)), cy(Math.max(...ys))];
+  // Triangles around a pole (corners spanning more than 180° of longitude) have no shape in
+  // Mercator coordinates; they are found through the polar bins only.
+  const mercMembers: number[] = [];
+  const polarMembers: Record<"1" | "-1", number[]> = { "1": [], "-1": [] };
+  for (let k = 0; k < nt; k++) {
+    const ls = [m.lon[t[3 * k]], m.lon[t[3 * k + 1]], m.lon[t[3 * k + 2]]];
+    const la = [m.lat[t[3 * k]], m.lat[t[3 * k + 1]], m.lat[t[3 * k + 2]]];
+    if (Math.max(...ls) - Math.min(...ls) <= 180) mercMembers.push(k);
+    // Generously wide polar zones: every triangle that can reach beyond POLAR_PROBE_LAT.
+    if (Math.max(...la) > POLAR_PROBE_LAT - 25) polarMembers["1"].push(k);
+    if (Math.min(...la) < -(POLAR_PROBE_LAT - 25)) polarMembers["-1"].push(k);
+  }
+  const polarBins = (pole: 1 | -1) => {
+    const members = polarMembers[pole === 1 ? "1" : "-1"];
+    if (!members.length) return null;
+    const xy = new Float64Array(2 * nv);
+    for (let v = 0; v < nv; v++) xy.set(polarXY(m.lat[v], m.lon[v], pole), 2 * v);
+    return new TriangleBins(t, xy, members);
   };
-  const count = new Uint32Array(nx * ny + 1);
-  for (let k = 0; k < nt; k++) {
-    const [ax, bx, ay, by] = range(k);
-    for (let j = ay; j <= by; j++) for (let i = ax; i <= bx; i++) count[j * nx + i + 1]++;
-  }
-  for (let c = 1; c <= nx * ny; c++) count[c] += count[c - 1];
-  const start = count.slice();
-  const fill = count.slice();
-  const items = new Uint32Array(start[nx * ny]);
-  for (let k = 0; k < nt; k++) {
-    const [ax, bx, ay, by] = range(k);
-    for (let j = ay; j <= by; j++) for (let i = ax; i <= bx; i++) items[fill[j * nx + i]++] = k;
-  }
-  loc = { x0, y0, dx, dy, nx, ny, start, items, my };
+  loc = { mercator: new TriangleBins(t, merc, mercMembers), north: polarBins(1), south: polarBins(-1) };
   locators.set(m, loc);
   return loc;
 }
 
 /**
- * The value the map draws at (lat, lon): barycentric interpolation in (longitude, Mercator y)
- * within the triangle holding the point, over the vertices with a value (the weights of missing
- * vertices are dropped and the rest renormalised, as the shader does); NaN outside the mesh.
- * On the globe the GPU interpolates across the flat 3-D triangle instead, which differs from
- * this by far less than a colour step inside a triangle.
+ * The value the map draws at (lat, lon), over the vertices with a value (the weights of missing
+ * vertices are dropped and the rest renormalised, as the shaders do); NaN outside the mesh.
+ * - Below ±{@link POLAR_PROBE_LAT}°: barycentric weights in (longitude, Mercator y), what the GPU
+ *   interpolates on the flat map. On the globe it interpolates across the flat 3-D triangle
+ *   instead, which differs from this by far less than a colour step inside a triangle.
+ * - Beyond it (the flat map ends at ±85°): the 3-D weights of the point's ray through the
+ *   triangle's plane, what the globe draws; triangles around the pole have no Mercator shape.
  */
 export function sampleMesh(m: MeshMapGrid, values: ArrayLike<number>, lat: number, lon: number): number {
   const loc = locatorOf(m);
-  const y = mercatorY(lat);
   const t = m.triangles;
-  for (const x of [wrap180(lon), wrap180(lon) + 360, wrap180(lon) - 360]) {
-    const i = Math.floor((x - loc.x0) / loc.dx);
-    const j = Math.floor((y - loc.y0) / loc.dy);
-    if (i < 0 || i >= loc.nx || j < 0 || j >= loc.ny) continue;
-    const cell = j * loc.nx + i;
-    for (let s = loc.start[cell]; s < loc.start[cell + 1]; s++) {
-      const k = loc.items[s];
-      const a = t[3 * k];
-      const b = t[3 * k + 1];
-      const c = t[3 * k + 2];
-      const w = barycentric(x, y, m.lon[a], loc.my[a], m.lon[b], loc.my[b], m.lon[c], loc.my[c]);
-      if (!w) continue;
-      let sum = 0;
-      let wsum = 0;
-      const vs = [values[m.point[a]], values[m.point[b]], values[m.point[c]]];
-      for (let q = 0; q < 3; q++) {
-        if (vs[q] === vs[q]) {
-          sum += w[q] * vs[q];
-          wsum += w[q];
-        }
+  const interpolate = (k: number, w: [number, number, number]) => {
+    let sum = 0;
+    let wsum = 0;
+    for (let q = 0; q < 3; q++) {
+      const v = values[m.point[t[3 * k + q]]];
+      if (v === v) {
+        sum += w[q] * v;
+        wsum += w[q];
       }
-      return wsum > 0 ? sum / wsum : NaN;
+    }
+    return wsum > 0 ? sum / wsum : NaN;
+  };
+  const polar = lat >= POLAR_PROBE_LAT ? loc.north : lat <= -POLAR_PROBE_LAT ? loc.south : null;
+  if (polar) {
+    const p = unit(lat, lon);
+    const [x, y] = polarXY(lat, lon, lat > 0 ? 1 : -1);
+    for (const k of polar.candidates(x, y)) {
+      const w = sphericalBarycentric(p, unit(m.lat[t[3 * k]], m.lon[t[3 * k]]), unit(m.lat[t[3 * k + 1]], m.lon[t[3 * k + 1]]), unit(m.lat[t[3 * k + 2]], m.lon[t[3 * k + 2]]));
+      if (w) return interpolate(k, w);
+    }
+    return NaN;
+  }
+  const y = mercatorY(lat);
+  const xy = loc.mercator.xy;
+  for (const x of [wrap180(lon), wrap180(lon) + 360, wrap180(lon) - 360]) {
+    for (const k of loc.mercator.candidates(x, y)) {
+      const [a, b, c] = [t[3 * k], t[3 * k + 1], t[3 * k + 2]];
+      const w = barycentric(x, y, xy[2 * a], xy[2 * a + 1], xy[2 * b], xy[2 * b + 1], xy[2 * c], xy[2 * c + 1]);
+      if (w) return interpolate(k, w);
     }
   }
   return NaN;
+}
+
+const det3 = (a: Vec3, b: Vec3, c: Vec3) => a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0]) + a[2] * (b[0] * c[1] - b[1] * c[0]);
+
+/** Weights of the point where p's ray meets the plane of the (outward, counter-clockwise) triangle abc, or null outside it. */
+function sphericalBarycentric(p: Vec3, a: Vec3, b: Vec3, c: Vec3): [number, number, number] | null {
+  const wa = det3(p, b, c);
+  const wb = det3(a, p, c);
+  const wc = det3(a, b, p);
+  const eps = -1e-12;
+  if (wa < eps || wb < eps || wc < eps) return null;
+  const sum = wa + wb + wc;
+  return sum > 0 ? [wa / sum, wb / sum, wc / sum] : null;
 }
 
 /** Barycentric weights of (x, y) in the triangle, or null outside it (edges count as inside). */
