@@ -16,6 +16,14 @@
  * each role. Weights and segment tables are shared once per weights array.
  * One call at a time (calls are serialised internally).
  *
+ * With the SIMD kernels all of that lives in the pool's wasm memory
+ * (SimdMemory, which frees and reuses blocks): one staging block per role,
+ * replaced only when outgrown (the old one freed); the weights arrays and
+ * segment tables of the last SIMD_TABLES calls, keyed by identity and held
+ * weakly, the evicted ones freed; `close()` frees them all. So a pool reused
+ * across many runs, weights arrays and region sets stays bounded by its
+ * largest field per role plus SIMD_TABLES tables.
+ *
  * Kernels: `"simd"` (the default where WebAssembly SIMD and shared memory
  * exist) runs the WebAssembly kernels of simd-wat.ts; `"js"` the JavaScript
  * kernels of kernels.ts, the reference. The SIMD kernels read one shared
@@ -88,9 +96,13 @@ export class ScoringPool {
   private simdMemory: SimdMemory | undefined;
   /** This thread's instances of the SIMD modules. */
   private simdInstances = new Map<string, WebAssembly.Instance>();
+  /** Staging blocks in the wasm memory, one per input role, replaced (the old one freed) only when too small. */
   private simdStaging = new Map<string, { offset: number; bytes: number }>();
-  private simdWeights = new WeakMap<Float64Array, number>();
-  private simdSegments = new WeakMap<ScoringSegments, { start: number; segWeight: number }>();
+  /** Weights arrays and segment tables copied into the wasm memory: the last SIMD_TABLES of each, the evicted ones freed. */
+  private simdWeights = new TableCache<Float64Array, number>(SIMD_TABLES);
+  private simdSegments = new TableCache<ScoringSegments, { start: number; segWeight: number }>(SIMD_TABLES);
+  /** The input of the SIMD call in flight: keeps its allocField arrays from being collected (and freed) while the kernels read them. */
+  private simdInput: unknown = null;
 
   constructor(threads: number = defaultScoringThreads(), options: ScoringPoolOptions = {}) {
     if (!Number.isInteger(threads) || threads < 1) throw new Error(`ScoringPool: threads must be a positive integer, got ${threads}`);
@@ -108,10 +120,16 @@ export class ScoringPool {
 
   /**
    * A float32 field in the pool's wasm memory: the SIMD kernels read it in
-   * place (no staging copy). It lives as long as the pool's memory.
+   * place (no staging copy). Its space is given back by `freeField`, or when
+   * the array is garbage-collected.
    */
   allocField(length: number): Float32Array {
     return this.memory.float32(length);
+  }
+
+  /** Give back the space of an `allocField` array now; the array must not be used afterwards. */
+  freeField(a: Float32Array): void {
+    this.memory.release(a);
   }
 
   /** Error of a worker that failed; the pool then scores in the calling thread. */
@@ -129,14 +147,29 @@ export class ScoringPool {
     return this.serialise(() => this.runEnsemble(input, regions));
   }
 
-  /** Stop the workers. The pool can still be used afterwards, in the calling thread only. */
+  /**
+   * Stop the workers and free the pool's staging buffers, weights and
+   * segment tables in the wasm memory (fields from `allocField` stay). The
+   * pool can still be used afterwards, in the calling thread only.
+   */
   async close(): Promise<void> {
     this.closed = true;
     const ws = this.workers;
     this.workers = [];
     await Promise.all(ws.map((w) => w.terminate()));
-    this.staging.clear();
-    this.simdInstances.clear();
+    await this.serialise(async () => {
+      this.staging.clear();
+      this.simdInstances.clear();
+      if (!this.simdMemory) return;
+      const mem = this.simdMemory;
+      for (const s of this.simdStaging.values()) mem.free(s.offset);
+      this.simdStaging.clear();
+      this.simdWeights.clear((off) => mem.free(off));
+      this.simdSegments.clear((v) => {
+        mem.free(v.start);
+        mem.free(v.segWeight);
+      });
+    });
   }
 
   private serialise<T>(fn: () => Promise<T>): Promise<T> {
@@ -216,7 +249,12 @@ export class ScoringPool {
       truth: this.simdField("truth", input.truth as Float32Array),
       climatology: input.climatology ? this.simdField("climatology", input.climatology as Float32Array) : -1,
     };
-    await this.runTasks(seg, n, (s0, s1, id) => ({ kind: "simd-deterministic", id, s0, s1, ...base }));
+    this.simdInput = input;
+    try {
+      await this.runTasks(seg, n, (s0, s1, id) => ({ kind: "simd-deterministic", id, s0, s1, ...base }));
+    } finally {
+      this.simdInput = null;
+    }
     const out = new Float64Array(mem.memory.buffer, base.out, records);
     const acc = reduceSegments(out, DET_RECORD, seg.cls, regions.classCount, 0, seg.count);
     return deterministicStatsFromClasses(acc, regions, input.climatology !== undefined);
@@ -237,7 +275,12 @@ export class ScoringPool {
       points: n,
       truth: this.simdField("truth", input.truth as Float32Array),
     };
-    await this.runTasks(seg, n, (s0, s1, id) => ({ kind: "simd-ensemble", id, s0, s1, ...base }));
+    this.simdInput = input;
+    try {
+      await this.runTasks(seg, n, (s0, s1, id) => ({ kind: "simd-ensemble", id, s0, s1, ...base }));
+    } finally {
+      this.simdInput = null;
+    }
     const out = new Float64Array(mem.memory.buffer, base.out, records);
     const hist = new Float64Array(mem.memory.buffer, base.hist, bins);
     const acc = reduceSegments(out, ENS_RECORD, seg.cls, regions.classCount, 0, seg.count);
@@ -276,38 +319,50 @@ export class ScoringPool {
     return off;
   }
 
+  /** The staging block of `role`, at least `bytes` long: reused when big enough, else the old one is freed and a new one allocated. */
   private simdStage(role: string, bytes: number): number {
+    const mem = this.memory;
     let s = this.simdStaging.get(role);
     if (!s || s.bytes < bytes) {
-      s = { offset: this.memory.alloc(bytes), bytes };
+      if (s) {
+        this.simdStaging.delete(role);
+        mem.free(s.offset);
+      }
+      s = { offset: mem.alloc(bytes), bytes };
       this.simdStaging.set(role, s);
     }
     return s.offset;
   }
 
   private simdWeightsOf(w: Float64Array): number {
-    let off = this.simdWeights.get(w);
-    if (off === undefined) {
-      const mem = this.memory;
-      off = mem.alloc(w.byteLength);
-      new Float64Array(mem.memory.buffer, off, w.length).set(w);
-      this.simdWeights.set(w, off);
-    }
-    return off;
+    const mem = this.memory;
+    return this.simdWeights.get(
+      w,
+      () => {
+        const off = mem.alloc(w.byteLength);
+        new Float64Array(mem.memory.buffer, off, w.length).set(w);
+        return off;
+      },
+      (off) => mem.free(off),
+    );
   }
 
   private simdSegmentsOf(seg: ScoringSegments): { start: number; segWeight: number } {
-    let v = this.simdSegments.get(seg);
-    if (!v) {
-      const mem = this.memory;
-      const start = mem.alloc(seg.start.byteLength);
-      new Int32Array(mem.memory.buffer, start, seg.start.length).set(seg.start);
-      const segWeight = mem.alloc(seg.weight.byteLength);
-      new Float64Array(mem.memory.buffer, segWeight, seg.weight.length).set(seg.weight);
-      v = { start, segWeight };
-      this.simdSegments.set(seg, v);
-    }
-    return v;
+    const mem = this.memory;
+    return this.simdSegments.get(
+      seg,
+      () => {
+        const start = mem.alloc(seg.start.byteLength);
+        new Int32Array(mem.memory.buffer, start, seg.start.length).set(seg.start);
+        const segWeight = mem.alloc(seg.weight.byteLength);
+        new Float64Array(mem.memory.buffer, segWeight, seg.weight.length).set(seg.weight);
+        return { start, segWeight };
+      },
+      (v) => {
+        mem.free(v.start);
+        mem.free(v.segWeight);
+      },
+    );
   }
 
   /**
@@ -421,19 +476,75 @@ export class ScoringPool {
 /** An error thrown by a kernel inside a worker (bad input), as opposed to a failed worker. */
 export class KernelError extends Error {}
 
+/** Weights arrays and segment tables a pool keeps in its wasm memory (each). */
+export const SIMD_TABLES = 4;
+
+/**
+ * A small cache keyed by object identity, holding its keys weakly: the last
+ * `limit` keys used; an evicted entry, or one whose key was collected, is
+ * given to `dispose` when it leaves.
+ */
+class TableCache<K extends object, V> {
+  private entries: { key: WeakRef<K>; value: V }[] = [];
+  constructor(private readonly limit: number) {}
+
+  get(key: K, make: () => V, dispose: (v: V) => void): V {
+    const i = this.entries.findIndex((e) => e.key.deref() === key);
+    if (i >= 0) {
+      const [e] = this.entries.splice(i, 1);
+      this.entries.push(e);
+      return e.value;
+    }
+    const kept: { key: WeakRef<K>; value: V }[] = [];
+    for (const e of this.entries) {
+      if (e.key.deref() === undefined) dispose(e.value);
+      else kept.push(e);
+    }
+    while (kept.length >= this.limit) dispose(kept.shift()!.value);
+    const value = make();
+    kept.push({ key: new WeakRef(key), value });
+    this.entries = kept;
+    return value;
+  }
+
+  clear(dispose: (v: V) => void): void {
+    for (const e of this.entries) dispose(e.value);
+    this.entries = [];
+  }
+}
+
 let plainPool: ScoringPool | undefined;
 
 /**
- * accumulateDeterministic with the SIMD kernels, in the calling thread; the
- * inputs are copied into a wasm memory first (pools avoid that with allocField).
+ * The pool behind accumulateDeterministicSimd and accumulateEnsembleSimd:
+ * one thread, created on first use and kept for the process (or until
+ * closeSimdPlainPool). Its wasm memory holds one staging block per input
+ * role (as large as the largest field of that role seen so far), the last
+ * SIMD_TABLES weights arrays and segment tables, and nothing else, so it is
+ * bounded whatever the number of calls or of distinct weights and region
+ * sets.
  */
-export function accumulateDeterministicSimd(input: DeterministicInput, regions: RegionSet): Promise<DeterministicStats[]> {
-  plainPool ??= new ScoringPool(1, { kernel: "simd" });
-  return plainPool.deterministic(input, regions);
+export function simdPlainPool(): ScoringPool {
+  return (plainPool ??= new ScoringPool(1, { kernel: "simd" }));
 }
 
-/** accumulateEnsemble with the SIMD kernels, in the calling thread (inputs copied into a wasm memory). */
+/** Drop the pool of the plain SIMD functions; its memory is collected (a later call makes a new one). */
+export async function closeSimdPlainPool(): Promise<void> {
+  const p = plainPool;
+  plainPool = undefined;
+  await p?.close();
+}
+
+/**
+ * accumulateDeterministic with the SIMD kernels, in the calling thread; the
+ * inputs are copied into a wasm memory first (pools avoid that with
+ * allocField). Runs on simdPlainPool().
+ */
+export function accumulateDeterministicSimd(input: DeterministicInput, regions: RegionSet): Promise<DeterministicStats[]> {
+  return simdPlainPool().deterministic(input, regions);
+}
+
+/** accumulateEnsemble with the SIMD kernels, in the calling thread (inputs copied into a wasm memory), on simdPlainPool(). */
 export function accumulateEnsembleSimd(input: EnsembleInput, regions: RegionSet): Promise<EnsembleStats[]> {
-  plainPool ??= new ScoringPool(1, { kernel: "simd" });
-  return plainPool.ensemble(input, regions);
+  return simdPlainPool().ensemble(input, regions);
 }

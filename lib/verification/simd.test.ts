@@ -2,9 +2,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { accumulateDeterministic } from "@/lib/verification/deterministic";
 import { accumulateEnsemble } from "@/lib/verification/ensemble";
 import { cellAreaLatitudeWeights, expandRowWeights, regularGridPoints } from "@/lib/verification/latitude-weights";
-import { accumulateDeterministicSimd, accumulateEnsembleSimd, ScoringPool } from "@/lib/verification/parallel";
+import { accumulateDeterministicSimd, accumulateEnsembleSimd, closeSimdPlainPool, SIMD_TABLES, ScoringPool, simdPlainPool } from "@/lib/verification/parallel";
 import { compileRegionMask, compileRegions, regionSetFromMasks, wb2Regions, type RegionSpec } from "@/lib/verification/regions";
 import { ensembleModule, MAX_SIMD_MEMBERS, simdSupported } from "@/lib/verification/simd-compile";
+import { SimdMemory } from "@/lib/verification/simd-run";
 import { sortingNetwork } from "@/lib/verification/simd-wat";
 import { naiveEnsembleSums, normal, rng } from "@/lib/verification/test-helpers";
 import type { DeterministicStats, EnsembleStats } from "@/lib/verification/stats";
@@ -129,7 +130,8 @@ describe.runIf(simdSupported())("SIMD kernels against the JS kernels and naive f
     }
   }
 
-  for (const m of [1, 2, 3, 4, 5, 50, 51]) {
+  // 100 and 128 (MAX_SIMD_MEMBERS): the largest networks, numerically checked too
+  for (const m of [1, 2, 3, 4, 5, 50, 51, 100, MAX_SIMD_MEMBERS]) {
     for (const [wname, weights] of [
       ["row-constant weights", rowWeights],
       ["per-point weights", pointWeights],
@@ -228,5 +230,112 @@ describe.runIf(simdSupported())("SIMD module builds and the JS fallback", () => 
     const o = Float64Array.from({ length: n }, g);
     expect(await pool.deterministic({ forecast: f, truth: o, weights }, regions)).toEqual(accumulateDeterministic({ forecast: f, truth: o, weights }, regions));
     await pool.close();
+  });
+});
+
+describe.runIf(simdSupported())("SIMD memory: blocks are freed and reused, so repeated scoring stays bounded", () => {
+  it("first-fit allocator: free blocks merge, are reused, and a free block at the top lowers it", () => {
+    const mem = new SimdMemory();
+    const a = mem.alloc(1000);
+    const b = mem.alloc(1000);
+    const c = mem.alloc(1000);
+    const top = mem.highWater;
+    mem.free(a);
+    mem.free(b); // merges with a: room for 2000 bytes
+    expect(mem.alloc(2000)).toBe(a);
+    expect(mem.highWater).toBe(top);
+    mem.free(c); // at the top, and merged with the 48 bytes left after the 2000: the top comes down below c
+    const d = mem.alloc(1000);
+    expect(d).toBeGreaterThan(a);
+    expect(d).toBeLessThan(c);
+    expect(mem.highWater).toBe(top);
+    expect(mem.allocated).toBe(2032 + 1040);
+    expect(() => mem.free(b + 1)).toThrow(/no block allocated at byte offset/);
+    expect(() => mem.alloc(-1)).toThrow(/non-negative integer/);
+    const f = mem.float32(300);
+    const at = mem.offsetOf(f)!;
+    f.fill(1);
+    mem.release(f);
+    expect(() => mem.release(f)).toThrow(/not allocated in this memory/);
+    expect(mem.offsetOf(mem.float32(300))).toBe(at);
+  });
+
+  /** Weights and a region set of n points made afresh, as a caller scoring many grids would. */
+  function fresh(n: number, seed: number) {
+    const weights = Float64Array.from({ length: n }, (_, p) => 1 + ((p * seed) % 7));
+    const regions = regionSetFromMasks([
+      { name: "all", mask: new Uint8Array(n).fill(1) },
+      { name: "odd", mask: Uint8Array.from({ length: n }, (_, p) => ((p / 50) | 0) % 2) },
+    ]);
+    return { weights, regions };
+  }
+
+  /** Bytes the plain pool needs at once for a field of n points (M members): staging, records, and SIMD_TABLES weights and segment tables. */
+  const liveNeed = (n: number, m: number) => 4 * n * (m + 2) + SIMD_TABLES * (8 * n + 3 * 12 * n) + 1e5;
+
+  it("plain SIMD functions: fresh weights, region sets and growing fields keep the wasm memory bounded", async () => {
+    await closeSimdPlainPool();
+    const g = normal(rng(21));
+    const m = 10;
+    const run = async (n: number, seed: number) => {
+      const { weights, regions } = fresh(n, seed);
+      const forecast = Float32Array.from({ length: n }, g);
+      const truth = Float32Array.from({ length: n }, g);
+      const climatology = Float32Array.from({ length: n }, g);
+      const members = Float32Array.from({ length: m * n }, g);
+      const det = await accumulateDeterministicSimd({ forecast, truth, climatology, weights }, regions);
+      det.forEach((s, i) => expectClose(s, accumulateDeterministic({ forecast, truth, climatology, weights }, regions)[i]));
+      const ens = await accumulateEnsembleSimd({ members, memberCount: m, truth, weights }, regions);
+      expect(ens.map((s) => s.rankHistogram)).toEqual(accumulateEnsemble({ members, memberCount: m, truth, weights }, regions).map((s) => s.rankHistogram));
+    };
+    // growing fields: every staging block is outgrown at every step
+    for (let k = 1; k <= 20; k++) await run(1000 * k, k);
+    const mem = simdPlainPool().memory;
+    expect(mem.highWater).toBeLessThan(2 * liveNeed(20_000, m));
+    // same size, fresh weights and region sets: steady state after SIMD_TABLES calls
+    let steady = 0;
+    for (let k = 0; k < 40; k++) {
+      await run(20_000, 100 + k);
+      if (k === SIMD_TABLES) steady = mem.highWater;
+    }
+    expect(mem.highWater).toBe(steady);
+    expect(mem.memory.buffer.byteLength).toBeLessThan(2 * liveNeed(20_000, m) + 65_536);
+    // without freeing, 40 fresh weights arrays alone would take 40 × 160 kB
+    expect(mem.memory.buffer.byteLength).toBeLessThan(40 * 8 * 20_000);
+    await closeSimdPlainPool();
+  });
+
+  it("a pool reused across runs (2 threads, in-place fields freed and reallocated) stays bounded and matches 1 thread", async () => {
+    const one = new ScoringPool(1, { kernel: "simd" });
+    const two = new ScoringPool(2, { kernel: "simd", minPoints: 1, memory: one.memory });
+    const mem = one.memory;
+    const g = normal(rng(22));
+    const n = 40_000;
+    const m = 8;
+    let steady = 0;
+    for (let k = 0; k < 30; k++) {
+      const { weights, regions } = fresh(n, 3 + k);
+      const forecast = two.allocField(n); // read in place
+      const members = two.allocField(m * n);
+      for (let p = 0; p < n; p++) forecast[p] = g();
+      for (let q = 0; q < m * n; q++) members[q] = g();
+      const truth = Float32Array.from({ length: n }, g); // staged
+      const det = await two.deterministic({ forecast, truth, weights }, regions);
+      expect(det).toEqual(await one.deterministic({ forecast, truth, weights }, regions));
+      const ens = await two.ensemble({ members, memberCount: m, truth, weights }, regions);
+      expect(ens).toEqual(await one.ensemble({ members, memberCount: m, truth, weights }, regions));
+      two.freeField(forecast);
+      two.freeField(members);
+      if (k === SIMD_TABLES) steady = mem.highWater;
+    }
+    expect(two.workerError).toBeNull();
+    expect(two.workerTasks).toBe(60);
+    expect(mem.highWater).toBe(steady);
+    expect(mem.highWater).toBeLessThan(2 * (4 * n * (m + 1) + 2 * liveNeed(n, 1)));
+    const used = mem.allocated;
+    await two.close();
+    await one.close();
+    expect(mem.allocated).toBeLessThan(used);
+    expect(mem.allocated).toBe(0);
   });
 });
