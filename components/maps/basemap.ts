@@ -103,7 +103,7 @@ export function basemapLayers(opts: { globe: boolean; coastlines: boolean; grati
   const lines = (id: string, kind: "coast" | "graticule", color: [number, number, number, number]) =>
     opts.globe
       ? new LineLayer({ id, data: { length: linesOf(kind, lift).length / 6, attributes: { getSourcePosition: { value: linesOf(kind, lift), size: 3, stride: 24, offset: 0 }, getTargetPosition: { value: linesOf(kind, lift), size: 3, stride: 24, offset: 12 } } }, getColor: color, getWidth: 1, widthUnits: "pixels" })
-      : new LinesLayer({ id, positions: linesOf(kind, lift), color });
+      : new LinesLayer({ id, linePositions: linesOf(kind, lift), color });
   if (opts.graticule) layers.push(lines(`${opts.idPrefix}-graticule`, "graticule", [40, 40, 40, 70]));
   if (opts.coastlines) layers.push(lines(`${opts.idPrefix}-coast`, "coast", [20, 20, 20, 220]));
   return layers;

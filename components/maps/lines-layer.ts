@@ -11,7 +11,7 @@ import type { ShaderModule } from "@luma.gl/shadertools";
  */
 export type LinesLayerProps = {
   /** Segment end points, x y z per vertex (lng, lat, metres), two vertices per segment. */
-  positions: Float32Array;
+  linePositions: Float32Array;
   /** RGBA, 0–255. */
   color: [number, number, number, number];
 } & LayerProps;
@@ -64,7 +64,7 @@ export class LinesLayer extends Layer<LinesLayerProps> {
 
   initializeState(): void {
     this.getAttributeManager()!.add({
-      positions: { size: 3, type: "float64", fp64: this.use64bitPositions(), update: (a) => (a.value = this.props.positions), noAlloc: true },
+      positions: { size: 3, type: "float64", fp64: this.use64bitPositions(), update: (a) => (a.value = this.props.linePositions), noAlloc: true },
     });
   }
 
@@ -85,8 +85,8 @@ export class LinesLayer extends Layer<LinesLayerProps> {
       });
       am.invalidateAll();
     }
-    if (props.positions !== oldProps.positions) {
-      this.state.model!.setVertexCount(props.positions.length / 3);
+    if (props.linePositions !== oldProps.linePositions) {
+      this.state.model!.setVertexCount(props.linePositions.length / 3);
       am.invalidateAll();
     }
   }

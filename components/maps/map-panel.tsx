@@ -62,6 +62,12 @@ function debugHooks(): MapsDebug {
 }
 
 const MAP_VIEW = new MapView({ id: "map", repeat: false });
+/**
+ * No multisampling and no preserved drawing buffer: the field covers the panel and is coloured per
+ * fragment, so MSAA only multiplies the work of every frame, and nothing reads the canvas back
+ * (screenshots come from the compositor). Both matter most under software WebGL (SwiftShader).
+ */
+const DEVICE_PROPS = { webgl: { antialias: false, preserveDrawingBuffer: false } };
 const GLOBE_VIEW = new GlobeView({ id: "globe", resolution: 2 });
 
 /** One map: the field on its native grid, coastlines, graticule; map or globe. */
@@ -142,6 +148,7 @@ export function MapPanel({ id, view, viewState, onViewStateChange, field, overla
     >
       <DeckGL
         ref={deckRef}
+        deviceProps={DEVICE_PROPS}
         views={globe ? GLOBE_VIEW : MAP_VIEW}
         viewState={vs as MapViewState}
         onViewStateChange={({ viewState: v }) => {
