@@ -117,8 +117,7 @@ float fetchValue(int i) {
 }
 
 // Adds row r's value at lon (linear in longitude), weighted by w. Returns false outside the row.
-bool addRow(int r, float lon, float w, inout float sum, inout float wsum) {
-  vec4 row = texelFetch(tableTex, texelOf(r), 0);
+bool addRow(vec4 row, float lon, float w, inout float sum, inout float wsum) {
   int first = int(row.y + 0.5);
   int count = int(row.z + 0.5);
   float fcount = float(count);
@@ -154,8 +153,8 @@ bool addRow(int r, float lon, float w, inout float sum, inout float wsum) {
   return true;
 }
 
-float rowLat(int r) {
-  return texelFetch(tableTex, texelOf(r), 0).x;
+vec4 rowOf(int r) {
+  return texelFetch(tableTex, texelOf(r), 0);
 }
 
 float lookupRows(float lat, float lon) {
@@ -163,42 +162,53 @@ float lookupRows(float lat, float lon) {
   float k = s * lat;
   int n = int(field.rows + 0.5);
   int lo = -1;
+  // rowA = row lo, rowB = row lo + 1, each read once (texture reads dominate the fragment cost).
+  vec4 rowA = vec4(0.0);
+  vec4 rowB = vec4(0.0);
   if (field.rowGuess.z > 0.5) {
-    // Start at the row of k's bin (field-layer.ts rowGuessTable) and step until lo brackets k:
-    // the same row as the binary search below, in one or two reads instead of up to 17.
+    // Start at the row of k's bin (lib/maps rowGuessTable) and step until lo brackets k: the same
+    // row as the binary search below, in one or two reads instead of up to 17.
     float b = clamp(floor((k - field.rowGuess.x) / field.rowGuess.y), 0.0, field.rowGuess.z - 1.0);
     lo = int(floor(texelFetch(rowGuessTex, texelOf(int(b)), 0).r + 0.5));
     lo = max(-1, min(lo, n - 1));
+    if (lo >= 0) rowA = rowOf(lo);
     for (int it = 0; it < 64; it++) {
-      if (lo < 0 || s * rowLat(lo) <= k) break;
+      if (lo < 0 || s * rowA.x <= k) break;
+      rowB = rowA;
       lo--;
+      if (lo >= 0) rowA = rowOf(lo);
     }
+    if (lo + 1 < n) rowB = rowOf(lo + 1);
     for (int it = 0; it < 64; it++) {
-      if (lo + 1 >= n || s * rowLat(lo + 1) > k) break;
+      if (lo + 1 >= n || s * rowB.x > k) break;
       lo++;
+      rowA = rowB;
+      if (lo + 1 < n) rowB = rowOf(lo + 1);
     }
   } else {
     int hi = n;
     for (int it = 0; it < 17; it++) {
       if (hi - lo <= 1) break;
       int mid = (lo + hi) / 2;
-      if (s * rowLat(mid) <= k) lo = mid; else hi = mid;
+      if (s * rowOf(mid).x <= k) lo = mid; else hi = mid;
     }
+    if (lo >= 0) rowA = rowOf(lo);
+    if (lo + 1 < n) rowB = rowOf(lo + 1);
   }
   float sum = 0.0;
   float wsum = 0.0;
   bool ok;
   if (lo < 0 || lo >= n - 1) {
-    int edge = lo < 0 ? 0 : n - 1;
-    float beyond = abs(lat - rowLat(edge));
+    vec4 edge = lo < 0 ? rowB : rowA;
+    float beyond = abs(lat - edge.x);
     if (field.globalRows < 0.5 && beyond > (lo < 0 ? field.edgeSlack.x : field.edgeSlack.y)) return -3.0e38;
     ok = addRow(edge, lon, 1.0, sum, wsum);
   } else {
-    float la = rowLat(lo);
-    float lb = rowLat(lo + 1);
+    float la = rowA.x;
+    float lb = rowB.x;
     float fy = (s * lat - s * la) / (s * lb - s * la);
-    ok = addRow(lo, lon, 1.0 - fy, sum, wsum);
-    ok = addRow(lo + 1, lon, fy, sum, wsum) && ok;
+    ok = addRow(rowA, lon, 1.0 - fy, sum, wsum);
+    ok = addRow(rowB, lon, fy, sum, wsum) && ok;
   }
   if (!ok || wsum <= 0.0) return -3.0e38;
   return sum / wsum;

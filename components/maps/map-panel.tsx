@@ -79,6 +79,10 @@ export function MapPanel({ id, view, viewState, onViewStateChange, field, overla
   const [renderedGraphKey, setRenderedGraphKey] = useState<string | null>(null);
   const expectedGraphKey = graph ? `${graph.key}|${view}` : null;
 
+  // Layers are rebuilt when what they draw changes, not when the parent re-renders with equal
+  // data (e.g. after the URL is updated): a new layer list makes deck.gl draw a whole frame again.
+  const fieldKey = field ? `${field.key}|${JSON.stringify(field.scale)}|${field.contour ?? 0}|${field.mapGrid.gridId}` : null;
+  const markerKey = marker ? `${marker.lat},${marker.lon}` : null;
   const layers = useMemo(() => {
     const out = [];
     if (field) {
@@ -113,7 +117,9 @@ export function MapPanel({ id, view, viewState, onViewStateChange, field, overla
         }),
       );
     return out;
-  }, [field, globe, overlays, id, marker, graph]);
+    // field and marker are read through their keys (the same key means the same data).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [fieldKey, globe, overlays, id, markerKey, graph]);
 
   useEffect(() => {
     const hooks = debugHooks();
