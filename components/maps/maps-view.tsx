@@ -103,6 +103,9 @@ function pickVariable(meta: { variables: { name: string }[]; derived: string[] }
   return (meta.variables.find((v) => v.name === "2t") ?? meta.variables[0])?.name ?? "";
 }
 
+/** Times as the field service writes them (e.g. 2024-01-01T06:00:00Z). */
+const ISO_SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+
 export default function MapsView() {
   const params = useSearchParams();
   const initial = useMemo(() => parseMapUrl(params), [params]);
@@ -123,15 +126,16 @@ export default function MapsView() {
     return () => clearTimeout(t);
   }, [state, viewState]);
 
-  // Cold start: when the URL names the field exactly, request it at once, beside the metadata
-  // (the request resolved from the metadata then finds it in the query cache).
+  // Cold start: when the URL names the field exactly — times in the metadata's own form
+  // (ISO_SECONDS) — request it at once, beside the metadata (the request resolved from the
+  // metadata then finds it in the query cache; any other form would download the field twice).
   const queryClient = useQueryClient();
   useEffect(() => {
     const v = params.get("variable");
     if (!v) return;
-    if (initial.forecast && initial.init && initial.lead !== undefined)
+    if (initial.forecast && initial.init && ISO_SECONDS.test(initial.init) && initial.lead !== undefined)
       void prefetchField(queryClient, { forecast: initial.forecast, variable: v, init: initial.init, lead: String(initial.lead), member: initial.member ?? "0" });
-    else if (!initial.forecast && initial.dataset && params.get("date")) void prefetchField(queryClient, { dataset: initial.dataset, variable: v, date: initial.date });
+    else if (!initial.forecast && initial.dataset && ISO_SECONDS.test(params.get("date") ?? "")) void prefetchField(queryClient, { dataset: initial.dataset, variable: v, date: initial.date });
     // Once, for the URL the page was opened with.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
