@@ -8,7 +8,7 @@ import type { ScoreName } from "@/lib/verification/aggregate";
 import type { RouterOutputs } from "@/server/trpc/router";
 import { graphMapUrl } from "@/lib/maps/map-url";
 import { forecastMapHref } from "./map-link";
-import { ScoreChart, variableLabel, type CurveSelection } from "./score-chart";
+import { ScoreChart, ScorecardRowChart, variableLabel, type CurveSelection } from "./score-chart";
 import { ScorecardView, type ScorecardCellData, type ScorecardRowData } from "./scorecard-view";
 
 type Story = RouterOutputs["training"]["forecasts"];
@@ -226,15 +226,7 @@ function StoryScorecard({ experiment, reference, testId }: { experiment: string;
       ) : null}
       {picked ? (
         <div className="card" style={{ marginTop: 12 }} data-testid={`${testId}-cell-detail`}>
-          <ScoreChart
-            scoreRunIds={[card.data.experiment.scoreRunId]}
-            referenceScoreRunId={card.data.reference.scoreRunId}
-            score={picked.row.score as ScoreName}
-            variable={picked.row.variable}
-            level={picked.row.level}
-            region={picked.row.region}
-            inflation={inflation}
-          />
+          <ScorecardRowChart experimentScoreRunId={card.data.experiment.scoreRunId} referenceScoreRunId={card.data.reference.scoreRunId} row={picked.row} inflation={inflation} />
         </div>
       ) : null}
     </div>
@@ -269,6 +261,11 @@ export function RunVerification({ runId }: { runId: string }) {
   const baselineRuns = baselines.flatMap((b) => b.scoreRuns.filter((s) => s.status === "completed" && (!truthPath || s.truthPath === truthPath)).map((s) => ({ f: b, s })));
   const reference = refChoice || defaultReference(baselines, truthPath);
   const experiment = expChoice || primary?.scoreRunId || "";
+  const referenceOptions = [...baselineRuns, ...modelRuns].map((x) => (
+    <option key={x.s.id} value={x.s.id}>
+      {x.f.name} ({x.f.kind})
+    </option>
+  ));
   const curveIds = [...modelRuns, ...baselineRuns.filter((x) => x.f.members === 1)].map((x) => x.s.id).filter((id) => id !== reference).slice(0, 19);
 
   return (
@@ -331,11 +328,7 @@ export function RunVerification({ runId }: { runId: string }) {
             <label>
               Reference{" "}
               <select data-testid="run-reference" value={reference} onChange={(e) => setRefChoice(e.target.value)}>
-                {[...baselineRuns, ...modelRuns].map((x) => (
-                  <option key={x.s.id} value={x.s.id}>
-                    {x.f.name} ({x.f.kind})
-                  </option>
-                ))}
+                {referenceOptions}
               </select>
             </label>
           </div>
@@ -369,11 +362,7 @@ export function RunVerification({ runId }: { runId: string }) {
             <label>
               against{" "}
               <select data-testid="run-scorecard-reference" value={reference} onChange={(e) => setRefChoice(e.target.value)}>
-                {[...baselineRuns, ...modelRuns].map((x) => (
-                  <option key={x.s.id} value={x.s.id}>
-                    {x.f.name} ({x.f.kind})
-                  </option>
-                ))}
+                {referenceOptions}
               </select>
             </label>
           </div>

@@ -16,6 +16,30 @@ export type CurveSelection = {
   inflation: "iid" | "ar1" | "ar2";
 };
 
+/**
+ * The chart a scorecard cell opens: its row's score against lead time for the experiment, with the
+ * paired difference to the reference and its confidence band.
+ */
+export function ScorecardRowChart(props: {
+  experimentScoreRunId: string;
+  referenceScoreRunId: string;
+  row: { score: string; variable: string; level: number; region: string };
+  inflation: CurveSelection["inflation"];
+}) {
+  const { row } = props;
+  return (
+    <ScoreChart
+      scoreRunIds={[props.experimentScoreRunId]}
+      referenceScoreRunId={props.referenceScoreRunId}
+      score={row.score as ScoreName}
+      variable={row.variable}
+      level={row.level}
+      region={row.region}
+      inflation={props.inflation}
+    />
+  );
+}
+
 export function variableLabel(variable: string, level: number): string {
   return level >= 0 ? `${variable}${level}` : variable;
 }

@@ -5,9 +5,8 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc";
 import { scorecardCellMapUrl } from "@/lib/maps/map-url";
-import type { ScoreName } from "@/lib/verification/aggregate";
 import { downloadBlob, svgText, svgToPng } from "./download";
-import { ScoreChart } from "./score-chart";
+import { ScorecardRowChart } from "./score-chart";
 import { ScorecardView, type Layout, type ScorecardCellData, type ScorecardRowData } from "./scorecard-view";
 
 type Inflation = "iid" | "ar1" | "ar2";
@@ -133,15 +132,7 @@ export function ScorecardsPage() {
               </p>
             );
           })()}
-          <ScoreChart
-            scoreRunIds={[card.data.experiment.scoreRunId]}
-            referenceScoreRunId={card.data.reference.scoreRunId}
-            score={picked.row.score as ScoreName}
-            variable={picked.row.variable}
-            level={picked.row.level}
-            region={picked.row.region}
-            inflation={inflation}
-          />
+          <ScorecardRowChart experimentScoreRunId={card.data.experiment.scoreRunId} referenceScoreRunId={card.data.reference.scoreRunId} row={picked.row} inflation={inflation} />
         </div>
       ) : null}
     </>
