@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDataset, loadRecipe } from "@/lib/datasets";
 import { launchBrowser, saveScreenshot, trackPageErrors } from "../support/browser";
 import { freshHome, startServer, waitUntil } from "../support/isobar-process";
+import { TINY_GNN_OVERRIDES, tinyDataOverrides, tinyRecipe } from "../support/tiny-training";
 
 /**
  * The run page's story and the Compare page's verification, in Chromium, on data made by the
@@ -32,10 +33,7 @@ describe("Run page story and Compare page verification with real job data", () =
   }
 
   const common = [
-    `data.dataset=${store}`,
-    "data.variables.prognostic=[z_500,t_850]",
-    "data.variables.forcing=[cos_latitude]",
-    "data.variables.diagnostic=[]",
+    ...tinyDataOverrides(store),
     "training.max_steps=6",
     "training.val_every_n_steps=3",
     "training.multistep_input=1",
@@ -48,20 +46,12 @@ describe("Run page story and Compare page verification with real job data", () =
     "dataloader.validation.end=2020-01-10",
     "diagnostics.tracker.experiment=story",
   ];
-  const gnn = ["model=gnn", "model.num_channels=8", "model.processor.num_layers=1", "model.trainable_size.data=0", "model.trainable_size.hidden=0", "graph.hidden.resolution=1"];
+  const gnn = ["model=gnn", ...TINY_GNN_OVERRIDES];
   const forecastSettings = { dataset: store, init: "2020-01-11:2020-01-17", initStep: "12h" };
   const ids = { runA: "", runB: "", fcA: "", fcB: "", pers: "", datasetId: "" };
 
   beforeAll(async () => {
-    const recipe = await loadRecipe(`
-name: story
-dates: {start: 2020-01-01T00:00:00, end: 2020-01-20T18:00:00, frequency: 6h}
-input:
-  join:
-    - synthetic: {seed: 11, variables: [z_500, t_850], degree: 6}
-    - forcings: [cos_latitude]
-output: {grid: "15"}
-`);
+    const recipe = await loadRecipe(tinyRecipe({ name: "story", seed: 11, lastDay: 20 }));
     await createDataset(recipe, store);
     server = await startServer({ ISOBAR_HOME: home, DATABASE_URL: "" });
     browser = await launchBrowser();

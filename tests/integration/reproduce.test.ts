@@ -18,16 +18,9 @@ import { reproducePayload, ReproduceError } from "@/server/training/reproduce";
 import { trainJob } from "@/server/training/train-job";
 import { appRouter } from "@/server/trpc/router";
 import { freshHome, waitUntil } from "../support/isobar-process";
+import { TINY_GNN_OVERRIDES, tinyDataOverrides, tinyRecipe } from "../support/tiny-training";
 
-const recipeText = (seed: number) => `
-name: tiny
-dates: {start: 2020-01-01T00:00:00, end: 2020-01-08T18:00:00, frequency: 6h}
-input:
-  join:
-    - synthetic: {seed: ${seed}, variables: [z_500, t_850], degree: 6}
-    - forcings: [cos_latitude]
-output: {grid: "15"}
-`;
+const recipeText = (seed: number) => tinyRecipe({ name: "tiny", seed, lastDay: 8 });
 
 /** `isobar reproduce`: the recorded config, dataset and seed give the same loss curve, step for step. */
 describe("reproducing a training run", () => {
@@ -35,15 +28,8 @@ describe("reproducing a training run", () => {
   const store = path.join(home, "tiny.zarr");
   let services: Services;
   const overrides = [
-    `data.dataset=${store}`,
-    "data.variables.prognostic=[z_500,t_850]",
-    "data.variables.forcing=[cos_latitude]",
-    "data.variables.diagnostic=[]",
-    "model.num_channels=8",
-    "model.processor.num_layers=1",
-    "model.trainable_size.data=0",
-    "model.trainable_size.hidden=0",
-    "graph.hidden.resolution=1",
+    ...tinyDataOverrides(store),
+    ...TINY_GNN_OVERRIDES,
     "training.max_steps=6",
     "training.val_every_n_steps=3",
     "training.multistep_input=1",

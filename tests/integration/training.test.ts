@@ -16,6 +16,7 @@ import { openForecast } from "@/lib/forecasts";
 import { ForecastRunner } from "@/lib/inference";
 import { lineageOf } from "@/server/lineage/lineage";
 import { freshHome } from "../support/isobar-process";
+import { TINY_GNN_OVERRIDES, tinyDataOverrides, tinyRecipe } from "../support/tiny-training";
 
 /** Real training (TF.js wasm) on a tiny synthetic dataset, tracked in a real database. */
 describe("training.run job", () => {
@@ -23,15 +24,8 @@ describe("training.run job", () => {
   const store = path.join(home, "tiny.zarr");
   let services: Services;
   const overrides = () => [
-    `data.dataset=${store}`,
-    "data.variables.prognostic=[z_500,t_850]",
-    "data.variables.forcing=[cos_latitude]",
-    "data.variables.diagnostic=[]",
-    "model.num_channels=8",
-    "model.processor.num_layers=1",
-    "model.trainable_size.data=0",
-    "model.trainable_size.hidden=0",
-    "graph.hidden.resolution=1",
+    ...tinyDataOverrides(store),
+    ...TINY_GNN_OVERRIDES,
     "training.max_steps=6",
     "training.val_every_n_steps=3",
     "training.multistep_input=1",
@@ -46,15 +40,7 @@ describe("training.run job", () => {
   ];
 
   beforeAll(async () => {
-    const recipe = await loadRecipe(`
-name: tiny
-dates: {start: 2020-01-01T00:00:00, end: 2020-01-08T18:00:00, frequency: 6h}
-input:
-  join:
-    - synthetic: {seed: 5, variables: [z_500, t_850], degree: 6}
-    - forcings: [cos_latitude]
-output: {grid: "15"}
-`);
+    const recipe = await loadRecipe(tinyRecipe({ name: "tiny", seed: 5, lastDay: 8 }));
     await createDataset(recipe, store);
     services = await openServices(readEnv({ ISOBAR_HOME: home }), { command: "vitest", runWorkers: false, supervise: false });
   }, 120_000);
