@@ -129,6 +129,11 @@ export function writeTexture(
   return t;
 }
 
+/** The colour part of the field uniforms (shared with the MeshFieldLayer). */
+export function colourUniforms(scale: ColourScale, contour: number | undefined, diff: boolean): Pick<FieldUniforms, "diff" | "vmin" | "vmax" | "steps" | "nLevels" | "contour"> {
+  return { diff: diff ? 1 : 0, vmin: scale.min, vmax: scale.max, steps: scale.steps, nLevels: Math.min(16, scale.levels.length), contour: contour ?? 0 };
+}
+
 type ValueProps = { values: Float32Array; valuesB?: Float32Array | null; scale: ColourScale };
 
 /** The value, second-value (difference mode), LUT and level textures that changed with the props (shared with the MeshFieldLayer). */
@@ -226,12 +231,7 @@ export class FieldLayer extends BitmapLayer<FieldLayerProps> {
       periodic: !raster && mg.periodic ? 1 : 0,
       globalRows: !raster && mg.global ? 1 : 0,
       ascending: !raster && mg.ascending ? 1 : 0,
-      diff: diff ? 1 : 0,
-      vmin: scale.min,
-      vmax: scale.max,
-      steps: scale.steps,
-      nLevels: Math.min(16, scale.levels.length),
-      contour: contour ?? 0,
+      ...colourUniforms(scale, contour, diff),
     };
     model.shaderInputs.setProps({
       bitmap: { bounds, coordinateConversion, desaturate: 0, tintColor: [1, 1, 1], transparentColor: [0, 0, 0, 0] },

@@ -2,7 +2,7 @@ import { Layer, project32, type DefaultProps, type LayerProps, type UpdateParame
 import type { Texture } from "@luma.gl/core";
 import { Model } from "@luma.gl/engine";
 import { MESH_MAX_LAT, type ColourScale, type MeshMapGrid } from "@/lib/maps";
-import { fieldModule, fieldTextures, type FieldUniforms } from "./field-layer";
+import { colourUniforms, fieldModule, fieldTextures, type FieldUniforms } from "./field-layer";
 import { colourGLSL, contourColourGLSL } from "./field-shader";
 
 /**
@@ -184,12 +184,7 @@ export class MeshFieldLayer extends Layer<MeshFieldLayerProps> {
     const diff = !!this.props.valuesB && !!valueTexB;
     const uniforms: Partial<FieldUniforms> = {
       lonLatBounds: this.props.clampPoles ? [-180, -90, 180, 90] : [-1e6, -90, 1e6, 90],
-      diff: diff ? 1 : 0,
-      vmin: scale.min,
-      vmax: scale.max,
-      steps: scale.steps,
-      nLevels: Math.min(16, scale.levels.length),
-      contour: contour ?? 0,
+      ...colourUniforms(scale, contour, diff),
     };
     model.shaderInputs.setProps({ field: { ...uniforms, valueTex, valueTexB: diff ? valueTexB : valueTex, lutTex, levelTex } });
     model.draw(this.context.renderPass);

@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { regularGlobal } from "@/lib/grids";
-import { buildGraph } from "@/lib/graphs";
 import { ForecastModel, initTf, mulberry32, tf, Trainer, type ModelGeometry, type ModelSpecInput } from "@/lib/models";
+import { tinyModelGeometry } from "./test-helpers";
 
 /**
  * Activation checkpointing (model.activation_checkpointing) and edge chunks (model.edge_chunks)
@@ -12,14 +11,7 @@ let geom: ModelGeometry;
 
 beforeAll(async () => {
   await initTf();
-  const grid = regularGlobal(30, 30); // 84 points
-  const graph = buildGraph(grid, {
-    hidden: { type: "icosahedral", resolution: 1 },
-    encoder: { method: "cutoff", cutoff_factor: 0.7, max_num_neighbours: 16 },
-    decoder: { method: "knn", num_nearest_neighbours: 3 },
-    processor: { method: "multiscale", x_hops: 1 },
-  });
-  geom = { latitudes: grid.latitudes, longitudes: grid.longitudes, graph };
+  geom = tinyModelGeometry();
 });
 
 const io = { multistepInput: 2, numPrognostic: 2, numForcing: 1 };

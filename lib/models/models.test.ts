@@ -1,21 +1,16 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { regularGlobal } from "@/lib/grids";
-import { buildGraph, type EncProcDecGraph } from "@/lib/graphs";
+import type { EncProcDecGraph } from "@/lib/graphs";
 import { ForecastModel, initTf, learningRate, tf, Trainer, variableLossWeights, mulberry32, type ModelGeometry } from "@/lib/models";
+import { tinyModelGeometry } from "./test-helpers";
 
 let geom: ModelGeometry;
 let graph: EncProcDecGraph;
 
 beforeAll(async () => {
   await initTf();
-  const grid = regularGlobal(30, 30); // 7 × 12 = 84 points
-  graph = buildGraph(grid, {
-    hidden: { type: "icosahedral", resolution: 1 },
-    encoder: { method: "cutoff", cutoff_factor: 0.7, max_num_neighbours: 16 },
-    decoder: { method: "knn", num_nearest_neighbours: 3 },
-    processor: { method: "multiscale", x_hops: 1 },
-  });
-  geom = { latitudes: grid.latitudes, longitudes: grid.longitudes, graph };
+  const tiny = tinyModelGeometry();
+  geom = tiny;
+  graph = tiny.graph;
 });
 
 const io = { multistepInput: 2, numPrognostic: 2, numForcing: 1 };

@@ -1,5 +1,6 @@
 import type { ParamInit, ParamSource } from "./ops";
 import { tf } from "./tf";
+import { mulberry32 } from "@/lib/random/mulberry32";
 
 /** 32-bit FNV-1a hash of a string. */
 function hash32(s: string): number {
@@ -11,17 +12,8 @@ function hash32(s: string): number {
   return h >>> 0;
 }
 
-/** mulberry32: a small, fast, well-mixed 32-bit generator, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator of parameter initialisation (lib/random), re-exported for lib/models' users. */
+export { mulberry32 };
 
 /** Initial values of a parameter; depends only on (seed, name, shape, init), not on creation order. */
 export function initialValues(seed: number, name: string, shape: number[], init: ParamInit): Float32Array {

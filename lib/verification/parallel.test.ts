@@ -1,19 +1,12 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { accumulateDeterministic } from "@/lib/verification/deterministic";
 import { accumulateEnsemble } from "@/lib/verification/ensemble";
-import { cellAreaLatitudeWeights, expandRowWeights, regularGridPoints } from "@/lib/verification/latitude-weights";
 import { MIN_PARALLEL_POINTS, ScoringPool } from "@/lib/verification/parallel";
-import { compileRegions, wb2Regions } from "@/lib/verification/regions";
 import { scoringSegments, segmentsInRange, splitSegments } from "@/lib/verification/segments";
-import { normal, rng } from "@/lib/verification/test-helpers";
+import { normal, oneDegreeWb2, rng } from "@/lib/verification/test-helpers";
 
-// A 1° grid (181 × 360 = 65,160 points, above MIN_PARALLEL_POINTS) with all 13 WB2 regions.
-const lats = Array.from({ length: 181 }, (_, i) => -90 + i);
-const lons = Array.from({ length: 360 }, (_, j) => j);
-const { lat, lon } = regularGridPoints(lats, lons);
-const n = lat.length;
-const regions = compileRegions([...wb2Regions()], lat, lon);
-const rowWeights = expandRowWeights(cellAreaLatitudeWeights(lats), lons.length);
+// A 1° grid (65,160 points, above MIN_PARALLEL_POINTS) with all 13 WB2 regions.
+const { lat, lon, n, regions, rowWeights } = oneDegreeWb2();
 // per-point weights (as on an unstructured mesh): every point its own weight
 const rand = rng(7);
 const pointWeights = Float64Array.from(rowWeights, (w) => w * (0.5 + rand()));

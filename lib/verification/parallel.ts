@@ -249,12 +249,7 @@ export class ScoringPool {
       truth: this.simdField("truth", input.truth as Float32Array),
       climatology: input.climatology ? this.simdField("climatology", input.climatology as Float32Array) : -1,
     };
-    this.simdInput = input;
-    try {
-      await this.runTasks(seg, n, (s0, s1, id) => ({ kind: "simd-deterministic", id, s0, s1, ...base }));
-    } finally {
-      this.simdInput = null;
-    }
+    await this.runSimdTasks(input, seg, n, (s0, s1, id) => ({ kind: "simd-deterministic", id, s0, s1, ...base }));
     const out = new Float64Array(mem.memory.buffer, base.out, records);
     const acc = reduceSegments(out, DET_RECORD, seg.cls, regions.classCount, 0, seg.count);
     return deterministicStatsFromClasses(acc, regions, input.climatology !== undefined);
@@ -275,12 +270,7 @@ export class ScoringPool {
       points: n,
       truth: this.simdField("truth", input.truth as Float32Array),
     };
-    this.simdInput = input;
-    try {
-      await this.runTasks(seg, n, (s0, s1, id) => ({ kind: "simd-ensemble", id, s0, s1, ...base }));
-    } finally {
-      this.simdInput = null;
-    }
+    await this.runSimdTasks(input, seg, n, (s0, s1, id) => ({ kind: "simd-ensemble", id, s0, s1, ...base }));
     const out = new Float64Array(mem.memory.buffer, base.out, records);
     const hist = new Float64Array(mem.memory.buffer, base.hist, bins);
     const acc = reduceSegments(out, ENS_RECORD, seg.cls, regions.classCount, 0, seg.count);
@@ -304,6 +294,16 @@ export class ScoringPool {
   }
 
   /** Run a task over all segments: split over the threads when the field is large enough, else (or if a worker failed) in this thread. */
+  /** Runs the tasks of one SIMD call, keeping its input (and so its allocField arrays) alive until they finish. */
+  private async runSimdTasks(input: unknown, seg: ScoringSegments, points: number, task: (s0: number, s1: number, id: number) => KernelTask): Promise<void> {
+    this.simdInput = input;
+    try {
+      await this.runTasks(seg, points, task);
+    } finally {
+      this.simdInput = null;
+    }
+  }
+
   private async runTasks(seg: ScoringSegments, points: number, task: (s0: number, s1: number, id: number) => KernelTask): Promise<void> {
     if (this.useWorkers(points) && (await this.split(seg, task))) return;
     runKernelTask(task(0, seg.count, 0), this.simdInstances);

@@ -7,7 +7,7 @@ import { compileRegionMask, compileRegions, regionSetFromMasks, wb2Regions, type
 import { ensembleModule, MAX_SIMD_MEMBERS, simdSupported } from "@/lib/verification/simd-compile";
 import { SimdMemory } from "@/lib/verification/simd-run";
 import { sortingNetwork } from "@/lib/verification/simd-wat";
-import { naiveEnsembleSums, normal, rng } from "@/lib/verification/test-helpers";
+import { naiveEnsembleSums, normal, oneDegreeWb2, rng } from "@/lib/verification/test-helpers";
 import type { DeterministicStats, EnsembleStats } from "@/lib/verification/stats";
 
 const all = (n: number) => regionSetFromMasks([{ name: "all", mask: new Uint8Array(n).fill(1) }]);
@@ -166,12 +166,7 @@ describe.runIf(simdSupported())("SIMD kernels against the JS kernels and naive f
 
 describe.runIf(simdSupported())("SIMD kernels on a ScoringPool: bit-identical for 1, 2 and 3 threads, in place or staged", () => {
   // 1° grid, 65,160 points (above MIN_PARALLEL_POINTS), 13 WB2 regions
-  const lats = Array.from({ length: 181 }, (_, i) => -90 + i);
-  const lons = Array.from({ length: 360 }, (_, j) => j);
-  const { lat, lon } = regularGridPoints(lats, lons);
-  const n = lat.length;
-  const regions = compileRegions([...wb2Regions()], lat, lon);
-  const rowWeights = expandRowWeights(cellAreaLatitudeWeights(lats), lons.length);
+  const { lat, n, regions, rowWeights } = oneDegreeWb2();
   const pointWeights = Float64Array.from(rowWeights, (w, p) => w * (0.5 + ((p * 7919) % 101) / 101));
   const p1 = new ScoringPool(1, { kernel: "simd" });
   const pools = [p1, new ScoringPool(2, { kernel: "simd", memory: p1.memory }), new ScoringPool(3, { kernel: "simd", memory: p1.memory })];

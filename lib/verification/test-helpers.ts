@@ -1,6 +1,8 @@
 /** Deterministic pseudo-random data for the verification tests (not used by production code). */
 
 import { mulberry32 as rng } from "@/lib/random/mulberry32";
+import { cellAreaLatitudeWeights, expandRowWeights, regularGridPoints } from "./latitude-weights";
+import { compileRegions, wb2Regions } from "./regions";
 
 /** Deterministic PRNG so tests are reproducible. */
 export { rng };
@@ -51,4 +53,12 @@ export function naiveEnsembleSums(members: ArrayLike<number>, m: number, truth: 
     for (let k = below; k <= below + ties; k++) hist[k] += w / (ties + 1);
   }
   return { count, sw, sS, sD, sV, sE, sE2, hist };
+}
+
+/** A 1° grid (181 × 360 = 65,160 points, above MIN_PARALLEL_POINTS) with all 13 WB2 regions and cell-area row weights. */
+export function oneDegreeWb2() {
+  const lats = Array.from({ length: 181 }, (_, i) => -90 + i);
+  const lons = Array.from({ length: 360 }, (_, j) => j);
+  const { lat, lon } = regularGridPoints(lats, lons);
+  return { lat, lon, n: lat.length, regions: compileRegions([...wb2Regions()], lat, lon), rowWeights: expandRowWeights(cellAreaLatitudeWeights(lats), lons.length) };
 }

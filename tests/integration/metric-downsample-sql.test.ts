@@ -8,6 +8,7 @@ import { getMetricMinMax, getMetricRange } from "@/server/tracking/store/history
 import { createRun } from "@/server/tracking/store/runs";
 import { freshHome } from "../support/isobar-process";
 import { createTestDatabase } from "../support/postgres";
+import { mulberry32 as rng } from "@/lib/random/mulberry32";
 
 /**
  * The chart histories bucketed in SQL (getMetricMinMax) against the JS minMaxDownsample over the
@@ -16,17 +17,6 @@ import { createTestDatabase } from "../support/postgres";
  * points per step, negative and unevenly spaced steps, step ranges, all points on one step.
  */
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Case = { name: string; points: MetricPoint[] };
 
