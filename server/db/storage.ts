@@ -57,15 +57,32 @@ export async function openEmbeddedStorage(home: string, command: string): Promis
 
 export async function openPostgresStorage(url: string): Promise<Storage> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection can be closed by the server (restart, pg_terminate_backend, a dropped
+  // database); node-postgres then emits 'error' on the pool, which would crash the process if
+  // nobody listened. The pool replaces the connection on the next query, so a warning is enough.
+  pool.on("error", (err) => console.error(`[isobar] PostgreSQL connection lost (${redactUrl(url)}): ${err.message}`));
+  // pool.end() resolves once its clients are detached, before their sockets have closed; close()
+  // waits for every 'remove', so nothing is still talking to the server when it returns.
+  const open = new Set<pg.PoolClient>();
+  pool.on("connect", (client) => open.add(client));
+  pool.on("remove", (client) => open.delete(client));
+  const close = async () => {
+    const allClosed = new Promise<void>((resolve) => {
+      if (open.size === 0) return resolve();
+      pool.on("remove", () => open.size === 0 && resolve());
+    });
+    await pool.end();
+    await allClosed;
+  };
   try {
     const client = await pool.connect();
     client.release();
   } catch (err) {
-    await pool.end();
+    await close();
     throw new Error(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${(err as Error).message}`);
   }
   const db = drizzlePg(pool, { schema }) as unknown as Db;
-  return { mode: "postgres", db, pool, url, close: () => pool.end() };
+  return { mode: "postgres", db, pool, url, close };
 }
 
 /** Stable advisory-lock key so concurrent workers never apply migrations at the same time. */
