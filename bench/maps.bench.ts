@@ -3,14 +3,17 @@
  * field (542,080 points) and a 0.25° field (1,038,240 points) of the synthetic source:
  * - bytes per point transferred for f32 / q16, raw / gzip / br, and the server's time per field;
  * - in headless Chromium (SwiftShader): request → first rendered frame, lead-time switch with the
- *   next step prefetched vs not, and frame intervals while panning. A frame counts when it has
- *   been presented (two animation frames after deck.gl submitted it), not when it was submitted.
+ *   next step prefetched vs not, and frame intervals while panning. A frame counts when the GPU
+ *   process has presented it: the end of the first SwapBuffers that starts after deck.gl
+ *   submitted the frame, read from a Chrome trace (see {@link presentedAt}). Under SwiftShader the
+ *   page's own clocks cannot see this: animation frames keep firing while the software GPU is
+ *   still rasterising, so "two animation frames later" under-reported by up to 100 ms.
  * Needs `npm run build` first (it starts `isobar serve`). Ratios compare figures of the same run.
  */
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import type { Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { createDataset, loadRecipe } from "@/lib/datasets";
 import { decodeFieldHeader } from "@/lib/maps";
 import { launchBrowser } from "../tests/support/browser";
@@ -44,6 +47,37 @@ if (only) grids.splice(0, grids.length, ...grids.filter((g) => only.some((o) => 
 for (const g of grids) console.log(`built ${g.label} in ${((await build(g.file, g.grid)) / 1000).toFixed(1)} s`);
 
 const server = await startServer({ ISOBAR_HOME: home, DATABASE_URL: "" });
+
+type TraceEvent = { name: string; ph: string; ts: number; dur?: number; args?: unknown };
+const SWAP = "SkiaOutputSurfaceImplOnGpu::SwapBuffers";
+
+/**
+ * Runs `action` under a Chrome trace (viz/gpu/timeline categories) and returns, in the page's
+ * performance.now() clock: the submission time `action` returned, and when the GPU process had
+ * presented that frame (end of the first swap that started after the submission). The clocks are
+ * aligned by a console.timeStamp taken together with performance.now() inside the trace.
+ */
+async function presentedAt(browser: Browser, page: Page, action: () => Promise<number>): Promise<{ submitted: number; presented: number; swaps: { start: number; end: number }[] }> {
+  await browser.startTracing(page, { categories: ["devtools.timeline", "viz", "gpu"] });
+  const submitted = await action();
+  await page.waitForTimeout(400);
+  const mark = await page.evaluate(() => {
+    console.timeStamp("isobar-bench-clock");
+    return performance.now();
+  });
+  const events = (JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] }).traceEvents;
+  const clock = events.find((e) => e.name === "TimeStamp" && JSON.stringify(e.args).includes("isobar-bench-clock"));
+  if (!clock) throw new Error("the trace has no clock mark (devtools.timeline category missing?)");
+  const offset = clock.ts / 1000 - mark; // trace ms = page ms + offset
+  const swaps = events
+    .filter((e) => e.name === SWAP && e.ph === "X")
+    .map((e) => ({ start: e.ts / 1000 - offset, end: (e.ts + (e.dur ?? 0)) / 1000 - offset }))
+    .sort((a, b) => a.start - b.start);
+  const swap = swaps.find((w) => w.start >= submitted);
+  if (!swap) throw new Error("no frame was presented after the submission");
+  return { submitted, presented: swap.end, swaps };
+}
+
 
 function rawGet(url: string, encoding: string): Promise<{ bytes: number; ms: number; body: Buffer; contentEncoding: string }> {
   return new Promise((resolve, reject) => {
@@ -92,10 +126,11 @@ try {
 
   // ---------------------------------------------------------------- browser
   const browser = await launchBrowser();
-  const renderedAt = (page: Page, key: string) =>
+  /** When deck.gl submitted the first frame of the field whose key contains `key` (page clock). */
+  const submittedAt = (page: Page, key: string) =>
     page.waitForFunction((k) => {
       const r = window.__isobarMaps?.rendered["0"];
-      return r && r.key.includes(k) ? r.presentedAt : null;
+      return r && r.key.includes(k) ? r.at : null;
     }, key, { timeout: 240_000 }).then((h) => h.jsonValue() as Promise<number>);
 
   // Baseline: the same browser drawing deck.gl's renderer check (/system), no field.
@@ -117,12 +152,14 @@ try {
     const rows: [string, string][] = [];
     // Warm-up (page code and grid compiled/cached), then a fresh page for the measurement.
     await page.goto(`${server.url}/maps?dataset=${g.file}&variable=2t&date=${dates[0]}`);
-    await renderedAt(page, dates[0]);
+    await submittedAt(page, dates[0]);
     const first: number[] = [];
     const fieldFetch: number[] = [];
     for (const d of [dates[1], dates[2]]) {
-      await page.goto(`${server.url}/maps?dataset=${g.file}&variable=10u&date=${d}`);
-      const at = await renderedAt(page, d);
+      const { presented: at } = await presentedAt(browser.browser, page, async () => {
+        await page.goto(`${server.url}/maps?dataset=${g.file}&variable=10u&date=${d}`);
+        return submittedAt(page, d);
+      });
       const res = await page.evaluate(() => performance.getEntriesByType("resource").filter((e) => e.name.includes("/api/fields?")).map((e) => {
         const t = e as PerformanceResourceTiming;
         return { start: t.startTime, end: t.responseEnd, size: t.encodedBodySize };
@@ -140,7 +177,9 @@ try {
 
     // Lead switch, not prefetched: jump 3 steps ahead with the slider (prefetch covers −1, +1, +2).
     const jump = async (toIdx: number, how: "slider" | "next") => {
-      const t0 = await page.evaluate(
+      let t0 = 0;
+      const { presented } = await presentedAt(browser.browser, page, async () => {
+        t0 = await page.evaluate(
         ({ toIdx, how }) => {
           const t = performance.now();
           if (how === "next") (document.querySelector('button[aria-label="Next date"]') as HTMLButtonElement).click();
@@ -153,8 +192,10 @@ try {
           return t;
         },
         { toIdx, how },
-      );
-      return (await renderedAt(page, dates[toIdx])) - t0;
+        );
+        return submittedAt(page, dates[toIdx]);
+      });
+      return presented - t0;
     };
     const cold = await jump(5, "slider"); // from 2 to 5: not prefetched
     // Wait until the neighbours of 5 are fetched (4 prefetched), then step back and forth.
@@ -167,14 +208,18 @@ try {
 
     // Warm page: a field not fetched yet (another variable), from the request to its first frame.
     const switchVariable = async (v: string) => {
-      const t0 = await page.evaluate((v) => {
-        const t = performance.now();
-        const el = document.querySelector('select[aria-label="Variable"]') as HTMLSelectElement;
-        el.value = v;
-        el.dispatchEvent(new Event("change", { bubbles: true }));
-        return t;
-      }, v);
-      return (await renderedAt(page, `"variable":"${v}"`)) - t0;
+      let t0 = 0;
+      const { presented } = await presentedAt(browser.browser, page, async () => {
+        t0 = await page.evaluate((v) => {
+          const t = performance.now();
+          const el = document.querySelector('select[aria-label="Variable"]') as HTMLSelectElement;
+          el.value = v;
+          el.dispatchEvent(new Event("change", { bubbles: true }));
+          return t;
+        }, v);
+        return submittedAt(page, `"variable":"${v}"`);
+      });
+      return presented - t0;
     };
     await page.waitForTimeout(1000);
     const newField = [await switchVariable("msl")];
@@ -184,27 +229,23 @@ try {
     rows.push(["warm page: new field (variable switch, not prefetched) → first frame", `${newField.map((t) => t.toFixed(0)).join(", ")} ms`]);
     rows.push(["lead switch, prefetched", `${warm.toFixed(0)} ms, ${warm2.toFixed(0)} ms (ratio ${(cold / Math.max(warm, warm2)).toFixed(1)}× faster)`]);
 
-    // Frame intervals while panning: a mouse drag across the map, timing requestAnimationFrame.
+    // Frame intervals while panning: a mouse drag across the map; the intervals between the frames
+    // the GPU process presented during the drag.
     const panel = page.locator('[data-testid="map-panel-0"]');
     const box = (await panel.boundingBox())!;
-    // A string, not a function: tsx would wrap the inner named function with a helper the page lacks.
-    await page.evaluate(`(() => {
-      window.__frames = [];
-      window.__stop = false;
-      const tick = (t) => { window.__frames.push(t); if (!window.__stop) requestAnimationFrame(tick); };
-      requestAnimationFrame(tick);
-    })()`);
-    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
-    await page.mouse.down();
-    for (let i = 1; i <= 40; i++) await page.mouse.move(box.x + box.width * (0.3 + 0.01 * i), box.y + box.height * (0.5 - 0.004 * i));
-    await page.mouse.up();
-    const frames = await page.evaluate(() => {
-      const w = window as unknown as { __frames: number[]; __stop: boolean };
-      w.__stop = true;
-      return w.__frames;
+    let dragEnd = 0;
+    const { swaps, submitted: dragStart } = await presentedAt(browser.browser, page, async () => {
+      await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
+      const start = await page.evaluate(() => performance.now());
+      await page.mouse.down();
+      for (let i = 1; i <= 40; i++) await page.mouse.move(box.x + box.width * (0.3 + 0.01 * i), box.y + box.height * (0.5 - 0.004 * i));
+      await page.mouse.up();
+      dragEnd = await page.evaluate(() => performance.now());
+      return start;
     });
-    const iv = frames.slice(1).map((t, i) => t - frames[i]).sort((a, b) => a - b);
-    rows.push(["frame interval while panning", `median ${iv[Math.floor(iv.length / 2)].toFixed(0)} ms, p90 ${iv[Math.floor(iv.length * 0.9)].toFixed(0)} ms over ${iv.length} frames (1280×900 page, SwiftShader on 2 CPU cores)`]);
+    const during = swaps.filter((w) => w.start >= dragStart && w.start <= dragEnd).map((w) => w.end);
+    const iv = during.slice(1).map((t, i) => t - during[i]).sort((a, b) => a - b);
+    rows.push(["frame interval while panning", `median ${iv[Math.floor(iv.length / 2)].toFixed(0)} ms, p90 ${iv[Math.floor(iv.length * 0.9)].toFixed(0)} ms over ${iv.length} presented frames (1280×900 page, SwiftShader on 2 CPU cores)`]);
     report(`browser, ${g.label}`, rows);
     await page.close();
   }

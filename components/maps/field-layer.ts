@@ -1,8 +1,8 @@
-import type { DefaultProps, UpdateParameters } from "@deck.gl/core";
+import { WebMercatorViewport, type DefaultProps, type UpdateParameters, type Viewport } from "@deck.gl/core";
 import { BitmapLayer, type BitmapLayerProps } from "@deck.gl/layers";
 import type { Device, Texture } from "@luma.gl/core";
 import type { ShaderModule } from "@luma.gl/shadertools";
-import { buildLut, rowGuessTable, TEXTURE_WIDTH, textureRows, type ColourScale, type RasterMapGrid, type RowsMapGrid } from "@/lib/maps";
+import { buildLut, latitudeRowCache, ROW_CACHE_STRIDE, rowGuessTable, TEXTURE_WIDTH, textureRows, type ColourScale, type RasterMapGrid, type RowsMapGrid } from "@/lib/maps";
 import { fieldFs, fieldUniformsGLSL, MISSING } from "./field-shader";
 
 /**
@@ -26,6 +26,8 @@ export type FieldLayerProps = {
 export type FieldUniforms = {
   /** Row lookup start: k of bin 0, bin width, bin count (0: binary search), unused. */
   rowGuess: [number, number, number, number];
+  /** Flat map's per-screen-row cache: common y of entry 0's lower edge, entry height, entries, in use (0/1). */
+  rowCache: [number, number, number, number];
   lonLatBounds: [number, number, number, number];
   raster: [number, number, number, number];
   rasterSize: [number, number];
@@ -46,6 +48,7 @@ export type FieldUniforms = {
 
 type FieldBindings = {
   rowGuessTex: Texture;
+  rowCacheTex: Texture;
   valueTex: Texture;
   valueTexB: Texture;
   tableTex: Texture;
@@ -59,6 +62,7 @@ export const fieldModule = {
   fs: fieldUniformsGLSL,
   uniformTypes: {
     rowGuess: "vec4<f32>",
+    rowCache: "vec4<f32>",
     lonLatBounds: "vec4<f32>",
     raster: "vec4<f32>",
     rasterSize: "vec2<f32>",
@@ -99,11 +103,61 @@ type ValueTextures = {
   levelTex?: Texture;
 };
 
+/** The flat map's per-screen-row cache of one viewport (recomputed when latitude, zoom or size change). */
+type RowCache = { key: string; tex: Texture; uniform: [number, number, number, number]; data?: Float32Array };
+
 type State = ValueTextures & {
   tableTex?: Texture;
   rowGuessTex?: Texture;
   rowGuess?: [number, number, number, number];
+  rowCache?: RowCache;
+  /** The defines the current model was compiled with. */
+  definesKey?: string;
 };
+
+const NO_ROW_CACHE: [number, number, number, number] = [0, 1, 1, 0];
+
+/** A north-up, unpitched Web Mercator view: every pixel of a screen row has the same latitude. */
+function flatMap(viewport: Viewport): viewport is WebMercatorViewport {
+  return viewport instanceof WebMercatorViewport && !viewport.pitch && !viewport.bearing;
+}
+
+/** rowGuessTable per grid (the shader variant depends on whether it has bins). */
+const guessTables = new WeakMap<RowsMapGrid, ReturnType<typeof rowGuessTable>>();
+function guessTableOf(mg: RowsMapGrid): ReturnType<typeof rowGuessTable> {
+  let g = guessTables.get(mg);
+  if (!g) guessTables.set(mg, (g = rowGuessTable(mg)));
+  return g;
+}
+
+/**
+ * On the flat (Mercator, north-up) map every pixel of a screen row has the same latitude, so the
+ * rows bracketing it and their weights are found once per device-pixel row here, on the CPU
+ * (lib/maps latitudeRowCache, the probe's own search), instead of once per fragment: the fragment
+ * shader then reads two texels instead of searching the row table. That search dominated the
+ * frame under software rendering (SwiftShader); a lead switch redraws every fragment.
+ */
+function updateRowCache(device: Device, cache: RowCache | undefined, mg: RowsMapGrid, viewport: Viewport): RowCache | undefined {
+  if (!flatMap(viewport)) return cache && { ...cache, key: "", uniform: NO_ROW_CACHE };
+  const ratio = device.getDefaultCanvasContext?.().cssToDeviceRatio?.() ?? 1;
+  const n = Math.max(1, Math.round(viewport.height * ratio));
+  const key = `${mg.gridId}|${mg.size}|${viewport.height}|${n}|${viewport.latitude}|${viewport.zoom}`;
+  if (cache?.key === key) return cache;
+  // Entry i covers common y in [y0 + i·dy, y0 + (i + 1)·dy): one device pixel row, bottom up.
+  const yBottom = viewport.projectFlat(viewport.unproject([0, viewport.height]))[1];
+  const yTop = viewport.projectFlat(viewport.unproject([0, 0]))[1];
+  const dy = (yTop - yBottom) / n;
+  const lats = new Float64Array(n);
+  for (let i = 0; i < n; i++) lats[i] = viewport.unprojectFlat([0, yBottom + (i + 0.5) * dy])[1];
+  const data = latitudeRowCache(mg, lats, cache?.data);
+  const texels = 2 * n;
+  const width = Math.min(TEXTURE_WIDTH, texels);
+  const height = textureRows(texels);
+  const padded = data.length === width * height * 4 ? data : new Float32Array(width * height * 4);
+  if (padded !== data) padded.set(data.subarray(0, n * ROW_CACHE_STRIDE));
+  const tex = writeTexture(device, cache?.tex, "rgba32float", width, height, padded);
+  return { key, tex, uniform: [yBottom, dy, n, 1], data: padded };
+}
 
 /** Creates (or reuses, when the size and format match) a nearest-sampled texture and writes data into it. */
 export function writeTexture(
@@ -129,6 +183,17 @@ export function writeTexture(
   return t;
 }
 
+/**
+ * Compile-time switches of the colour code (shared with the MeshFieldLayer). Under SwiftShader
+ * (software WebGL, what headless Chromium on this machine runs) code in the shader costs time even
+ * where a uniform-controlled branch skips it, so each field gets a shader with only the code it
+ * uses: the prefetched lead switch on the N320 map went from about 100–130 ms of GPU time per
+ * frame to what docs/maps.md reports once the unused paths were compiled out.
+ */
+export function colourDefines(scale: ColourScale, contour: number | undefined): Record<string, boolean> {
+  return { FIELD_LEVELS: Math.min(16, scale.levels.length) > 0, FIELD_CONTOUR: (contour ?? 0) > 0 };
+}
+
 /** The colour part of the field uniforms (shared with the MeshFieldLayer). */
 export function colourUniforms(scale: ColourScale, contour: number | undefined, diff: boolean): Pick<FieldUniforms, "diff" | "vmin" | "vmax" | "steps" | "nLevels" | "contour"> {
   return { diff: diff ? 1 : 0, vmin: scale.min, vmax: scale.max, steps: scale.steps, nLevels: Math.min(16, scale.levels.length), contour: contour ?? 0 };
@@ -139,7 +204,7 @@ type ValueProps = { values: Float32Array; valuesB?: Float32Array | null; scale: 
 /** The value, second-value (difference mode), LUT and level textures that changed with the props (shared with the MeshFieldLayer). */
 export function fieldTextures(device: Device, st: ValueTextures, props: ValueProps, oldProps: Partial<ValueProps>, first: boolean): ValueTextures {
   const next: ValueTextures = {};
-  if (first || props.values !== oldProps.values) {
+  if (first || (props.values !== oldProps.values)) {
     const p = packValues(props.values);
     next.valueTex = writeTexture(device, st.valueTex, "r32float", p.width, p.height, p.data);
   }
@@ -147,7 +212,7 @@ export function fieldTextures(device: Device, st: ValueTextures, props: ValuePro
     const p = packValues(props.valuesB);
     next.valueTexB = writeTexture(device, st.valueTexB, "r32float", p.width, p.height, p.data);
   }
-  if (first || props.scale !== oldProps.scale) {
+  if (first || (props.scale !== oldProps.scale)) {
     next.lutTex = writeTexture(device, st.lutTex, "rgba8unorm", 256, 1, buildLut(props.scale));
     const levels = new Float32Array(16);
     levels.set(props.scale.levels.slice(0, 16));
@@ -171,13 +236,40 @@ export class FieldLayer extends BitmapLayer<FieldLayerProps> {
 
   getShaders() {
     const s = super.getShaders();
-    return { ...s, fs: fieldFs, modules: [...s.modules, fieldModule] };
+    return { ...s, fs: fieldFs, modules: [...s.modules, fieldModule], defines: this.fieldDefines() };
+  }
+
+  /** The shader variant this field needs in the current view (see {@link colourDefines}). */
+  fieldDefines(): Record<string, boolean> {
+    const { mapGrid: mg, valuesB, scale, contour } = this.props;
+    const rows = mg.kind === "rows";
+    const flat = rows && flatMap(this.context.viewport);
+    return {
+      ...colourDefines(scale, contour),
+      FIELD_DIFF: !!valuesB,
+      FIELD_RASTER: !rows,
+      FIELD_PERIODIC: rows && mg.periodic,
+      FIELD_ROW_CACHE: flat,
+      FIELD_ROW_GUESS: rows && !flat && guessTableOf(mg).bins.length > 0,
+    };
+  }
+
+  shouldUpdateState(params: UpdateParameters<this>): boolean {
+    // Switching between the flat map and the globe changes the variant without a prop change.
+    return super.shouldUpdateState(params) || (!!params.changeFlags.viewportChanged && JSON.stringify(this.fieldDefines()) !== this.state.definesKey);
   }
 
   updateState(params: UpdateParameters<this>): void {
     const { props, oldProps } = params;
     const first = !oldProps.mapGrid;
     super.updateState(params);
+    const definesKey = JSON.stringify(this.fieldDefines());
+    if (this.state.definesKey !== undefined && definesKey !== this.state.definesKey) {
+      this.state.model?.destroy();
+      this.state.model = this._getModel();
+      this.getAttributeManager()!.invalidateAll();
+    }
+    this.state.definesKey = definesKey;
     const device = this.context.device;
     const st = this.state;
     const next: State = fieldTextures(device, st, props, oldProps, first);
@@ -189,7 +281,7 @@ export class FieldLayer extends BitmapLayer<FieldLayerProps> {
         const data = new Float32Array(width * height * 4);
         data.set(mg.table);
         next.tableTex = writeTexture(device, st.tableTex, "rgba32float", width, height, data);
-        const { k0, dk, bins } = rowGuessTable(mg);
+        const { k0, dk, bins } = guessTableOf(mg);
         next.rowGuess = [k0, dk, bins.length, 0];
         const gw = Math.max(1, Math.min(TEXTURE_WIDTH, bins.length));
         const gdata = new Float32Array(gw * textureRows(bins.length));
@@ -206,7 +298,7 @@ export class FieldLayer extends BitmapLayer<FieldLayerProps> {
 
   finalizeState(context: Parameters<BitmapLayer["finalizeState"]>[0]): void {
     super.finalizeState(context);
-    for (const t of [this.state.valueTex, this.state.valueTexB, this.state.tableTex, this.state.rowGuessTex, this.state.lutTex, this.state.levelTex]) t?.destroy();
+    for (const t of [this.state.valueTex, this.state.valueTexB, this.state.tableTex, this.state.rowGuessTex, this.state.rowCache?.tex, this.state.lutTex, this.state.levelTex]) t?.destroy();
   }
 
   draw(opts: Parameters<BitmapLayer["draw"]>[0]): void {
@@ -219,8 +311,13 @@ export class FieldLayer extends BitmapLayer<FieldLayerProps> {
     const { mapGrid: mg, scale, contour } = this.props;
     const diff = !!this.props.valuesB && !!valueTexB;
     const raster = mg.kind === "raster";
+    // Mutated in place, not setState: the cache follows the viewport, and a state change would
+    // schedule another redraw.
+    const rowCache = raster ? this.state.rowCache : updateRowCache(this.context.device, this.state.rowCache, mg, this.context.viewport);
+    this.state.rowCache = rowCache;
     const uniforms: FieldUniforms = {
       rowGuess,
+      rowCache: !raster && rowCache ? rowCache.uniform : NO_ROW_CACHE,
       lonLatBounds: BOUNDS,
       raster: raster ? [mg.west, mg.south, mg.dlon, mg.dlat] : [0, 0, 1, 1],
       rasterSize: raster ? [mg.nx, mg.ny] : [1, 1],
@@ -235,7 +332,7 @@ export class FieldLayer extends BitmapLayer<FieldLayerProps> {
     };
     model.shaderInputs.setProps({
       bitmap: { bounds, coordinateConversion, desaturate: 0, tintColor: [1, 1, 1], transparentColor: [0, 0, 0, 0] },
-      field: { ...uniforms, valueTex, valueTexB: diff ? valueTexB : valueTex, tableTex, rowGuessTex, lutTex, levelTex },
+      field: { ...uniforms, valueTex, valueTexB: diff ? valueTexB : valueTex, tableTex, rowGuessTex, rowCacheTex: rowCache?.tex ?? rowGuessTex, lutTex, levelTex },
     });
     model.draw(this.context.renderPass);
   }

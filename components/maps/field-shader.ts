@@ -11,6 +11,7 @@ export const MISSING = -3.0e38;
 export const fieldUniformsGLSL = /* glsl */ `\
 layout(std140) uniform fieldUniforms {
   vec4 rowGuess;
+  vec4 rowCache;
   vec4 lonLatBounds;
   vec4 raster;
   vec2 rasterSize;
@@ -34,19 +35,19 @@ layout(std140) uniform fieldUniforms {
 export const colourGLSL = /* glsl */ `\
 vec4 colourOf(float v) {
   float t;
-  if (field.nLevels > 0.5) {
-    float k = 0.0;
-    for (int i = 0; i < 16; i++) {
-      if (float(i) >= field.nLevels) break;
-      if (v >= texelFetch(levelTex, ivec2(i, 0), 0).r) k += 1.0;
-    }
-    t = (k + 0.5) / (field.nLevels + 1.0);
-  } else {
-    float span = field.vmax - field.vmin;
-    t = span > 0.0 ? (v - field.vmin) / span : 0.5;
-    t = clamp(t, 0.0, 1.0);
-    if (field.steps > 0.5) t = (min(floor(t * field.steps), field.steps - 1.0) + 0.5) / field.steps;
+#ifdef FIELD_LEVELS
+  float k = 0.0;
+  for (int i = 0; i < 16; i++) {
+    if (float(i) >= field.nLevels) break;
+    if (v >= texelFetch(levelTex, ivec2(i, 0), 0).r) k += 1.0;
   }
+  t = (k + 0.5) / (field.nLevels + 1.0);
+#else
+  float span = field.vmax - field.vmin;
+  t = span > 0.0 ? (v - field.vmin) / span : 0.5;
+  t = clamp(t, 0.0, 1.0);
+  if (field.steps > 0.5) t = (min(floor(t * field.steps), field.steps - 1.0) + 0.5) / field.steps;
+#endif
   int idx = clamp(int(floor(t * 256.0)), 0, 255);
   return texelFetch(lutTex, ivec2(idx, 0), 0);
 }
@@ -57,12 +58,14 @@ vec4 colourOf(float v) {
 export const contourColourGLSL = /* glsl */ `\
   // Contour lines from screen-space derivatives (computed before any discard).
   float line = 0.0;
-  if (field.contour > 0.0) {
+#ifdef FIELD_CONTOUR
+  {
     float q = (isMissing ? 0.0 : v) / field.contour;
     float w = fwidth(q);
     float d = abs(fract(q - 0.5) - 0.5) / max(w, 1e-6);
     line = isMissing || w > 0.5 ? 0.0 : 1.0 - smoothstep(0.5, 1.5, d);
   }
+#endif
 
   vec4 c = isMissing ? vec4(0.0) : colourOf(v);
   c.rgb = mix(c.rgb, vec3(0.08, 0.08, 0.1), 0.85 * line);
@@ -81,6 +84,7 @@ uniform sampler2D valueTex;
 uniform sampler2D valueTexB;
 uniform sampler2D tableTex;
 uniform sampler2D rowGuessTex;
+uniform sampler2D rowCacheTex;
 uniform sampler2D lutTex;
 uniform sampler2D levelTex;
 
@@ -108,12 +112,13 @@ bool missing(float v) {
 
 float fetchValue(int i) {
   float a = texelFetch(valueTex, texelOf(i), 0).r;
-  if (field.diff > 0.5) {
-    float b = texelFetch(valueTexB, texelOf(i), 0).r;
-    if (missing(a) || missing(b)) return -3.0e38;
-    return a - b;
-  }
+#ifdef FIELD_DIFF
+  float b = texelFetch(valueTexB, texelOf(i), 0).r;
+  if (missing(a) || missing(b)) return -3.0e38;
+  return a - b;
+#else
   return a;
+#endif
 }
 
 // Adds row r's value at lon (linear in longitude), weighted by w. Returns false outside the row.
@@ -121,16 +126,19 @@ bool addRow(vec4 row, float lon, float w, inout float sum, inout float wsum) {
   int first = int(row.y + 0.5);
   int count = int(row.z + 0.5);
   float fcount = float(count);
-  float dl = field.periodic > 0.5 ? 360.0 / fcount : field.dlon;
-  float x = mod(lon - row.w, 360.0) / dl;
   int j0;
   int j1;
   float fx;
-  if (field.periodic > 0.5) {
-    j0 = min(int(floor(x)), count - 1);
-    fx = min(1.0, x - float(j0));
-    j1 = j0 + 1 >= count ? 0 : j0 + 1;
-  } else if (x > fcount - 1.0) {
+#ifdef FIELD_PERIODIC
+  float dl = 360.0 / fcount;
+  float x = mod(lon - row.w, 360.0) / dl;
+  j0 = min(int(floor(x)), count - 1);
+  fx = min(1.0, x - float(j0));
+  j1 = j0 + 1 >= count ? 0 : j0 + 1;
+#else
+  float dl = field.dlon;
+  float x = mod(lon - row.w, 360.0) / dl;
+  if (x > fcount - 1.0) {
     float period = 360.0 / dl;
     if (period - x <= 0.5) {
       j0 = 0; j1 = 0; fx = 0.0;
@@ -144,6 +152,7 @@ bool addRow(vec4 row, float lon, float w, inout float sum, inout float wsum) {
     j1 = min(j0 + 1, count - 1);
     fx = x - float(j0);
   }
+#endif
   float a = fetchValue(first + j0);
   float b = fetchValue(first + j1);
   float wa = w * (1.0 - fx);
@@ -153,6 +162,8 @@ bool addRow(vec4 row, float lon, float w, inout float sum, inout float wsum) {
   return true;
 }
 
+#ifndef FIELD_ROW_CACHE
+#ifndef FIELD_RASTER
 vec4 rowOf(int r) {
   return texelFetch(tableTex, texelOf(r), 0);
 }
@@ -165,7 +176,8 @@ float lookupRows(float lat, float lon) {
   // rowA = row lo, rowB = row lo + 1, each read once (texture reads dominate the fragment cost).
   vec4 rowA = vec4(0.0);
   vec4 rowB = vec4(0.0);
-  if (field.rowGuess.z > 0.5) {
+#ifdef FIELD_ROW_GUESS
+  {
     // Start at the row of k's bin (lib/maps rowGuessTable) and step until lo brackets k: the same
     // row as the binary search below, in one or two reads instead of up to 17.
     float b = clamp(floor((k - field.rowGuess.x) / field.rowGuess.y), 0.0, field.rowGuess.z - 1.0);
@@ -185,7 +197,9 @@ float lookupRows(float lat, float lon) {
       rowA = rowB;
       if (lo + 1 < n) rowB = rowOf(lo + 1);
     }
-  } else {
+  }
+#else
+  {
     int hi = n;
     for (int it = 0; it < 17; it++) {
       if (hi - lo <= 1) break;
@@ -195,6 +209,7 @@ float lookupRows(float lat, float lon) {
     if (lo >= 0) rowA = rowOf(lo);
     if (lo + 1 < n) rowB = rowOf(lo + 1);
   }
+#endif
   float sum = 0.0;
   float wsum = 0.0;
   bool ok;
@@ -213,7 +228,10 @@ float lookupRows(float lat, float lon) {
   if (!ok || wsum <= 0.0) return -3.0e38;
   return sum / wsum;
 }
+#endif
+#endif
 
+#ifdef FIELD_RASTER
 float lookupRaster(float lat, float lon) {
   int ix = int(floor(mod(lon - field.raster.x, 360.0) / field.raster.z));
   int iy = int(floor((lat - field.raster.y) / field.raster.w));
@@ -222,9 +240,32 @@ float lookupRaster(float lat, float lon) {
   if (p < -0.5) return -3.0e38;
   return fetchValue(int(p + 0.5));
 }
+#endif
+
+#ifdef FIELD_ROW_CACHE
+// The flat map's entry for this fragment's screen row (lib/maps latitudeRowCache): both rows and
+// their weights, found on the CPU once per screen row instead of once per fragment. rowCache:
+// common-space y of the first entry's lower edge, entry height, entry count.
+float lookupRowCache(float lon) {
+  int n = int(field.rowCache.z + 0.5);
+  int i = clamp(int(floor((vTexPos.y - field.rowCache.x) / field.rowCache.y)), 0, n - 1);
+  vec4 a = texelFetch(rowCacheTex, texelOf(2 * i), 0);
+  if (a.x < 0.0) return -3.0e38;
+  vec4 b = texelFetch(rowCacheTex, texelOf(2 * i + 1), 0);
+  float sum = 0.0;
+  float wsum = 0.0;
+  bool ok = addRow(a, lon, a.x, sum, wsum);
+  if (b.z > 0.5) ok = addRow(b, lon, b.x, sum, wsum) && ok;
+  if (!ok || wsum <= 0.0) return -3.0e38;
+  return sum / wsum;
+}
+#endif
 
 ${colourGLSL}
 void main(void) {
+#ifdef FIELD_ROW_CACHE
+  float v = lookupRowCache(degrees(vTexPos.x / WORLD_SCALE - PI));
+#else
   vec2 lnglat;
   if (bitmap.coordinateConversion < -0.5) {
     lnglat = mercatorToLngLat(vTexPos);
@@ -236,7 +277,12 @@ void main(void) {
   }
   float lat = clamp(lnglat.y, -90.0, 90.0);
   float lon = lnglat.x;
-  float v = field.kind < 0.5 ? lookupRows(lat, lon) : lookupRaster(lat, lon);
+#ifdef FIELD_RASTER
+  float v = lookupRaster(lat, lon);
+#else
+  float v = lookupRows(lat, lon);
+#endif
+#endif
   bool isMissing = missing(v);
 
 ${contourColourGLSL}

@@ -2,7 +2,7 @@ import { Layer, project32, type DefaultProps, type LayerProps, type UpdateParame
 import type { Texture } from "@luma.gl/core";
 import { Model } from "@luma.gl/engine";
 import { MESH_MAX_LAT, type ColourScale, type MeshMapGrid } from "@/lib/maps";
-import { colourUniforms, fieldModule, fieldTextures, type FieldUniforms } from "./field-layer";
+import { colourDefines, colourUniforms, fieldModule, fieldTextures, type FieldUniforms } from "./field-layer";
 import { colourGLSL, contourColourGLSL } from "./field-shader";
 
 /**
@@ -98,6 +98,8 @@ ${contourColourGLSL}
 
 type State = {
   model?: Model;
+  /** The colour defines the model was compiled with. */
+  definesKey?: string;
   positions?: Float64Array;
   pointIndex?: Float32Array;
   valueTex?: Texture;
@@ -119,7 +121,7 @@ export class MeshFieldLayer extends Layer<MeshFieldLayerProps> {
   declare state: State;
 
   getShaders() {
-    return super.getShaders({ vs, fs, modules: [project32, fieldModule] });
+    return { ...super.getShaders({ vs, fs, modules: [project32, fieldModule] }), defines: colourDefines(this.props.scale, this.props.contour) };
   }
 
   initializeState(): void {
@@ -136,9 +138,10 @@ export class MeshFieldLayer extends Layer<MeshFieldLayerProps> {
     const { props, oldProps, changeFlags } = params;
     const am = this.getAttributeManager()!;
     let newModel = false;
-    if (!this.state.model || changeFlags.extensionsChanged) {
+    const definesKey = JSON.stringify(colourDefines(props.scale, props.contour));
+    if (!this.state.model || changeFlags.extensionsChanged || definesKey !== this.state.definesKey) {
       this.state.model?.destroy();
-      this.setState({ model: this.getModel() });
+      this.setState({ model: this.getModel(), definesKey });
       am.invalidateAll();
       newModel = true;
     }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { gridFromDescriptor, parseGrid, UnstructuredGrid, type Grid } from "@/lib/grids";
 import { mulberry32 as rng } from "@/lib/random/mulberry32";
 import { GridInfoSchema, mapGridFromInfo } from "./api";
-import { findRow, findRowFromGuess, rasterCell, rasterMapGrid, rowGuessTable, rowsMapGrid, sampleMapGrid, toTextureOrder, type MapGrid } from "./map-grid";
+import { findRow, findRowFromGuess, latitudeRowCache, rasterCell, rasterMapGrid, ROW_CACHE_STRIDE, rowGuessTable, rowsMapGrid, sampleMapGrid, toTextureOrder, type MapGrid } from "./map-grid";
 
 
 /** A smooth analytic field with |f| ≲ 2 (low-degree spherical harmonics). */
@@ -181,5 +181,53 @@ describe("the map shader's lookup on the CPU", () => {
   it("falls back to the binary search where rows are far denser than the guess bins", () => {
     const g = gridFromDescriptor({ kind: "regular", lat: { first: 45, step: 0.001, count: 200 }, lon: { first: 0, step: 0.5, count: 4 } });
     expect(rowGuessTable(rowsMapGrid(g)).bins.length).toBe(0);
+  });
+
+  it("the flat map's per-screen-row cache: the bracketing rows by brute force, weights that interpolate the latitude", () => {
+    const regional = { kind: "regular", lat: { first: 60, step: -0.25, count: 81 }, lon: { first: -10, step: 0.25, count: 121 } } as const;
+    for (const spec of ["N320", "O48", "1.5", "H16-ring", "regional"]) {
+      const g = spec === "regional" ? gridFromDescriptor(regional) : parseGrid(spec);
+      const mg = rowsMapGrid(g);
+      const rowLat = (r: number) => mg.table[r * 4];
+      const r = rng(11);
+      const lats = [-90, 90, 0, ...Array.from({ length: 2000 }, () => 180 * r() - 90), ...Array.from({ length: mg.rows }, (_, i) => rowLat(i))];
+      const cache = latitudeRowCache(mg, lats);
+      expect(cache.length).toBe(lats.length * ROW_CACHE_STRIDE);
+      const lo = Math.min(rowLat(0), rowLat(mg.rows - 1));
+      const hi = Math.max(rowLat(0), rowLat(mg.rows - 1));
+      const slack = spec === "regional" ? 0.125 : Infinity;
+      const rowByFirst = new Map(Array.from({ length: mg.rows }, (_, k) => [mg.table[k * 4 + 1], k]));
+      lats.forEach((lat, i) => {
+        const [wa, firstA, countA, lon0A, wb, firstB, countB, lon0B] = cache.subarray(i * ROW_CACHE_STRIDE, (i + 1) * ROW_CACHE_STRIDE);
+        const where = `${spec} at ${lat}`;
+        if (lat < lo - slack - 1e-4 || lat > hi + slack + 1e-4) {
+          expect(wa, where).toBe(-1); // outside a regional grid
+          return;
+        }
+        if (lat < lo - slack + 1e-4 || lat > hi + slack - 1e-4) return; // float32 rounding at the slack edge
+        // The rows found by a linear scan of the row table.
+        const rowOf = (first: number) => rowByFirst.get(first)!;
+        const a = rowOf(firstA);
+        expect([countA, lon0A], where).toEqual([mg.table[a * 4 + 2], mg.table[a * 4 + 3]]);
+        if (lat < lo || lat > hi || ((lat === lo || lat === hi) && countB === 0)) {
+          // Beyond the outermost row (or on it, where either form gives its value): that row alone.
+          expect(wa, where).toBe(1);
+          expect(countB, where).toBe(0);
+          expect(Math.abs(rowLat(a) - lat), where).toBeLessThanOrEqual(Math.min(Math.abs(rowLat(0) - lat), Math.abs(rowLat(mg.rows - 1) - lat)) + 1e-9);
+          return;
+        }
+        const b = rowOf(firstB);
+        expect(b, where).toBe(a + 1);
+        expect([countB, lon0B], where).toEqual([mg.table[b * 4 + 2], mg.table[b * 4 + 3]]);
+        const [la, lb] = [rowLat(a), rowLat(b)];
+        expect(Math.min(la, lb) <= lat && lat <= Math.max(la, lb), where).toBe(true);
+        // No row of the table lies strictly between them.
+        let between = 0;
+        for (let k = 0; k < mg.rows; k++) if (rowLat(k) > Math.min(la, lb) && rowLat(k) < Math.max(la, lb)) between++;
+        expect(between, where).toBe(0);
+        expect(wa + wb, where).toBeCloseTo(1, 6);
+        expect(wa * la + wb * lb, where).toBeCloseTo(lat, 3);
+      });
+    }
   });
 });

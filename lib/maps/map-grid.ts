@@ -210,26 +210,70 @@ export function sampleMapGrid(mg: MapGrid, values: ArrayLike<number>, lat: numbe
   return mg.kind === "rows" ? sampleRows(mg, values, lat, lon) : sampleRaster(mg, values, lat, lon);
 }
 
-function sampleRows(mg: RowsMapGrid, values: ArrayLike<number>, lat: number, lon: number): number {
-  const acc: [number, number] = [0, 0];
+/**
+ * The rows that make up the value at latitude lat and their weights: two bracketing rows
+ * (weights 1 − fy and fy), or one outer row (weight 1, b = −1) beyond the outermost rows; null
+ * beyond a regional grid's edge. Shared by the probe and the map's per-screen-row cache
+ * ({@link latitudeRowCache}), so both weigh rows exactly as the shader's own search does.
+ */
+export function rowWeights(mg: RowsMapGrid, lat: number): { a: number; wa: number; b: number; wb: number } | null {
   const s = mg.ascending ? 1 : -1;
   const r = findRow(mg, lat);
   const n = mg.rows;
-  let ok: boolean;
   if (r < 0 || r >= n - 1) {
     // Beyond (or exactly on) an outer row.
     const edge = r < 0 ? 0 : n - 1;
     const beyond = f(Math.abs(f(lat - mg.table[edge * 4])));
-    if (!mg.global && beyond > mg.edgeSlack[r < 0 ? 0 : 1]) return NaN;
-    ok = addRow(mg, values, edge, lon, 1, acc);
-  } else {
-    const la = mg.table[r * 4];
-    const lb = mg.table[(r + 1) * 4];
-    const fy = f(f(f(s * lat) - f(s * la)) / f(f(s * lb) - f(s * la)));
-    ok = addRow(mg, values, r, lon, f(1 - fy), acc) && addRow(mg, values, r + 1, lon, fy, acc);
+    if (!mg.global && beyond > mg.edgeSlack[r < 0 ? 0 : 1]) return null;
+    return { a: edge, wa: 1, b: -1, wb: 0 };
   }
+  const la = mg.table[r * 4];
+  const lb = mg.table[(r + 1) * 4];
+  const fy = f(f(f(s * lat) - f(s * la)) / f(f(s * lb) - f(s * la)));
+  return { a: r, wa: f(1 - fy), b: r + 1, wb: fy };
+}
+
+function sampleRows(mg: RowsMapGrid, values: ArrayLike<number>, lat: number, lon: number): number {
+  const rw = rowWeights(mg, lat);
+  if (!rw) return NaN;
+  const acc: [number, number] = [0, 0];
+  const ok = addRow(mg, values, rw.a, lon, rw.wa, acc) && (rw.b < 0 || addRow(mg, values, rw.b, lon, rw.wb, acc));
   if (!ok || acc[1] <= 0) return NaN;
   return f(acc[0] / acc[1]);
+}
+
+/** Floats per latitude in {@link latitudeRowCache}: two texels (row a, row b) of four. */
+export const ROW_CACHE_STRIDE = 8;
+
+/**
+ * For each latitude, the shader's two row texels: (weight, first, count, first longitude) of row
+ * a and of row b, as in the row table with the latitude replaced by the row's weight. Row b has
+ * count 0 when there is only one row; weight −1 in row a marks a latitude outside the grid. The
+ * flat map draws one such entry per screen row (every pixel of a row has the same latitude), so
+ * its fragments skip the row search entirely; see components/maps/field-layer.ts.
+ */
+export function latitudeRowCache(mg: RowsMapGrid, lats: ArrayLike<number>, out?: Float32Array): Float32Array {
+  const n = lats.length;
+  const cache = out && out.length >= n * ROW_CACHE_STRIDE ? out : new Float32Array(n * ROW_CACHE_STRIDE);
+  const t = mg.table;
+  for (let i = 0; i < n; i++) {
+    const o = i * ROW_CACHE_STRIDE;
+    const rw = rowWeights(mg, Math.min(90, Math.max(-90, lats[i])));
+    if (!rw) {
+      cache.fill(0, o, o + ROW_CACHE_STRIDE);
+      cache[o] = -1;
+      continue;
+    }
+    cache[o] = rw.wa;
+    cache[o + 1] = t[rw.a * 4 + 1];
+    cache[o + 2] = t[rw.a * 4 + 2];
+    cache[o + 3] = t[rw.a * 4 + 3];
+    cache[o + 4] = rw.wb;
+    cache[o + 5] = rw.b < 0 ? 0 : t[rw.b * 4 + 1];
+    cache[o + 6] = rw.b < 0 ? 0 : t[rw.b * 4 + 2];
+    cache[o + 7] = rw.b < 0 ? 0 : t[rw.b * 4 + 3];
+  }
+  return cache;
 }
 
 function sampleRaster(mg: RasterMapGrid, values: ArrayLike<number>, lat: number, lon: number): number {
