@@ -168,6 +168,46 @@ describe("maps in Chromium (SwiftShader)", () => {
     });
   }
 
+  it("colour levels (tp) and contour lines (msl): each field's own shader variant draws the CPU lookup's colours", async () => {
+    const page = await browser.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors = trackPageErrors(page);
+    const date = "2024-01-01T06:00:00Z";
+    const mg = mapGridFor(parseGrid("O96"));
+    for (const [variable, units] of [["tp", "m"], ["msl", "Pa"]] as const) {
+      await page.goto(`${server.url}/maps?dataset=o96.zarr&variable=${variable}&date=${date}&overlays=none&lon=0&lat=0&zoom=0.6`);
+      await waitReady(page, 1);
+      const values = await fetchField(server, "o96.zarr", variable, date, mg);
+      const input = colourScaleFor(variableStyle(variable), { ...finiteRange(values), conversion: unitConversion(units) });
+      const scale = colourScale(input);
+      const shot = decodePng(await page.locator('[data-testid="map-panel-0"]').screenshot());
+      await saveScreenshot(page, `maps-${variable}-variant`);
+      const r = await comparePixels(page, "0", shot, values, mg, scale);
+      // Pixels dark enough to be contour lines (the line colour is (20, 20, 26) at 85 %).
+      let dark = 0;
+      for (let y = 0; y < shot.height; y++) for (let x = 0; x < shot.width; x++) if (Math.max(...pixelAt(shot, x, y)) < 70) dark++;
+      const darkShare = dark / (shot.width * shot.height);
+      if (variable === "tp") {
+        expect(scale.levels.length).toBeGreaterThan(0);
+        expect(r.checked, JSON.stringify(r)).toBeGreaterThan(100);
+        expect(r.matched / r.checked, JSON.stringify(r)).toBeGreaterThanOrEqual(0.99);
+        expect(darkShare).toBeLessThan(0.001); // no contours on a levels field
+      } else {
+        expect(input.contour).toBeGreaterThan(0);
+        // Away from the lines the colours are the CPU's; the misses are pixels darkened by a line.
+        expect(r.checked, JSON.stringify(r)).toBeGreaterThan(200);
+        expect(r.matched / r.checked, JSON.stringify(r)).toBeGreaterThanOrEqual(0.8);
+        for (const miss of r.misses) {
+          const [got, want] = [/got (\d+),(\d+),(\d+)/, /want (\d+),(\d+),(\d+)/].map((re) => re.exec(miss)!.slice(1).map(Number));
+          expect(got.reduce((a, b) => a + b), miss).toBeLessThan(want.reduce((a, b) => a + b));
+        }
+        expect(darkShare).toBeGreaterThan(0.005);
+        expect(darkShare).toBeLessThan(0.2);
+      }
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("reports bad requests clearly", async () => {
     const res = await fetch(`${server.url}/api/fields?dataset=o96.zarr&variable=2t&date=0&minus=h32.zarr`);
     expect(res.status).toBe(400);
