@@ -60,7 +60,7 @@ const SWAP = "SkiaOutputSurfaceImplOnGpu::SwapBuffers";
 async function presentedAt(browser: Browser, page: Page, action: () => Promise<number>): Promise<{ submitted: number; presented: number; swaps: { start: number; end: number }[] }> {
   await browser.startTracing(page, { categories: ["devtools.timeline", "viz", "gpu"] });
   const submitted = await action();
-  await page.waitForTimeout(400);
+  await page.waitForTimeout(1200); // the software GPU may still be busy with earlier frames
   const mark = await page.evaluate(() => {
     console.timeStamp("isobar-bench-clock");
     return performance.now();
@@ -74,7 +74,7 @@ async function presentedAt(browser: Browser, page: Page, action: () => Promise<n
     .map((e) => ({ start: e.ts / 1000 - offset, end: (e.ts + (e.dur ?? 0)) / 1000 - offset }))
     .sort((a, b) => a.start - b.start);
   const swap = swaps.find((w) => w.start >= submitted);
-  if (!swap) throw new Error("no frame was presented after the submission");
+  if (!swap) throw new Error(`no frame was presented after the submission at ${submitted.toFixed(0)} ms (swaps at ${swaps.map((w) => w.start.toFixed(0)).join(", ")}; clock mark ${mark.toFixed(0)})`);
   return { submitted, presented: swap.end, swaps };
 }
 
