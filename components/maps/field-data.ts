@@ -150,6 +150,11 @@ export function inTextureOrder(f: LoadedField, mg: MapGrid): Float32Array {
   return values;
 }
 
+/** A field already in the query cache (fetched or prefetched), without fetching it. */
+export function cachedField(qc: QueryClient, r: FieldRequest): LoadedField | undefined {
+  return qc.getQueryData<LoadedField>(fieldKey(r));
+}
+
 export function prefetchField(qc: QueryClient, r: FieldRequest): Promise<void> {
   return qc.prefetchQuery({ queryKey: fieldKey(r), queryFn: () => fetchField(r), ...forever });
 }

@@ -21,6 +21,12 @@ export type FieldLayerProps = {
   scale: ColourScale;
   /** Contour interval in stored units; 0 for none. */
   contour?: number;
+  /**
+   * The values the layer will probably be given next (prefetched neighbouring steps, texture
+   * order, same grid): uploaded to textures of their own while the page is idle, so that a switch
+   * to one of them only binds a texture. Called lazily; should be a stable function.
+   */
+  upcoming?: (() => Float32Array[]) | null;
 } & Omit<BitmapLayerProps, "image" | "bounds">;
 
 export type FieldUniforms = {
@@ -113,6 +119,11 @@ type State = ValueTextures & {
   rowCache?: RowCache;
   /** The defines the current model was compiled with. */
   definesKey?: string;
+  valueCache?: ValueTextureCache;
+  /** What the idle upload reads (the state outlives the layer instance that scheduled it). */
+  latest?: { values: Float32Array; upcoming?: (() => Float32Array[]) | null };
+  keep?: ReadonlySet<Float32Array>;
+  preupload?: { timer: ReturnType<typeof setTimeout> | null; tries: number; finalized: boolean };
 };
 
 const NO_ROW_CACHE: [number, number, number, number] = [0, 1, 1, 0];
@@ -183,6 +194,50 @@ export function writeTexture(
   return t;
 }
 
+/** Textures a FieldLayer keeps: the current field's and the prefetched neighbours'. */
+const VALUE_TEXTURES = 5;
+
+/**
+ * The FieldLayer's value textures by values array, least recently used first. A switch to values
+ * uploaded beforehand (see `upcoming`) reuses their texture; otherwise the least recently used
+ * texture that is not to be kept is overwritten.
+ */
+class ValueTextureCache {
+  private readonly entries = new Map<Float32Array, Texture>();
+  constructor(private readonly device: Device) {}
+
+  has(values: Float32Array): boolean {
+    return this.entries.has(values);
+  }
+
+  get(values: Float32Array, keep: ReadonlySet<Float32Array>): Texture {
+    const hit = this.entries.get(values);
+    if (hit) {
+      this.entries.delete(values);
+      this.entries.set(values, hit);
+      return hit;
+    }
+    let recycled: Texture | undefined;
+    if (this.entries.size >= VALUE_TEXTURES) {
+      for (const [v, t] of this.entries) {
+        if (keep.has(v)) continue;
+        this.entries.delete(v);
+        recycled = t;
+        break;
+      }
+    }
+    const p = packValues(values);
+    const tex = writeTexture(this.device, recycled, "r32float", p.width, p.height, p.data);
+    this.entries.set(values, tex);
+    return tex;
+  }
+
+  destroy(): void {
+    for (const t of this.entries.values()) t.destroy();
+    this.entries.clear();
+  }
+}
+
 /**
  * Compile-time switches of the colour code (shared with the MeshFieldLayer). Under SwiftShader
  * (software WebGL, what headless Chromium on this machine runs) code in the shader costs time even
@@ -202,9 +257,9 @@ export function colourUniforms(scale: ColourScale, contour: number | undefined, 
 type ValueProps = { values: Float32Array; valuesB?: Float32Array | null; scale: ColourScale };
 
 /** The value, second-value (difference mode), LUT and level textures that changed with the props (shared with the MeshFieldLayer). */
-export function fieldTextures(device: Device, st: ValueTextures, props: ValueProps, oldProps: Partial<ValueProps>, first: boolean): ValueTextures {
+export function fieldTextures(device: Device, st: ValueTextures, props: ValueProps, oldProps: Partial<ValueProps>, first: boolean, withValues = true): ValueTextures {
   const next: ValueTextures = {};
-  if (first || (props.values !== oldProps.values)) {
+  if (withValues && (first || props.values !== oldProps.values)) {
     const p = packValues(props.values);
     next.valueTex = writeTexture(device, st.valueTex, "r32float", p.width, p.height, p.data);
   }
@@ -224,9 +279,30 @@ export function fieldTextures(device: Device, st: ValueTextures, props: ValuePro
 const defaultProps: DefaultProps<FieldLayerProps> = {
   contour: 0,
   valuesB: null,
+  upcoming: null,
 };
 // The whole globe, in lng/lat: BitmapLayer builds its (view-tessellated) mesh from these.
 const bitmapDefaults = { bounds: { type: "array", value: BOUNDS, compare: true }, _imageCoordinateSystem: "lnglat" };
+
+/**
+ * Uploads the layer's upcoming values, one per idle moment, retrying for a few seconds while the
+ * prefetches are still arriving. Runs on timers, never inside a frame.
+ */
+function schedulePreupload(st: State): void {
+  const p = st.preupload;
+  if (!p || p.timer || p.finalized || !st.latest?.upcoming || p.tries >= 12) return;
+  p.timer = setTimeout(() => {
+    p.timer = null;
+    if (p.finalized || !st.latest || !st.valueCache) return;
+    p.tries++;
+    const { values, upcoming } = st.latest;
+    const next = (upcoming?.() ?? []).filter((v) => v.length === values.length);
+    st.keep = new Set(next);
+    const missing = next.find((v) => !st.valueCache!.has(v));
+    if (missing) st.valueCache.get(missing, new Set([values, ...next]));
+    schedulePreupload(st);
+  }, 250);
+}
 
 export class FieldLayer extends BitmapLayer<FieldLayerProps> {
   static layerName = "FieldLayer";
@@ -272,7 +348,15 @@ export class FieldLayer extends BitmapLayer<FieldLayerProps> {
     this.state.definesKey = definesKey;
     const device = this.context.device;
     const st = this.state;
-    const next: State = fieldTextures(device, st, props, oldProps, first);
+    const next: State = fieldTextures(device, st, props, oldProps, first, false);
+    st.latest = { values: props.values, upcoming: props.upcoming };
+    if (first || props.values !== oldProps.values) {
+      st.valueCache ??= new ValueTextureCache(device);
+      next.valueTex = st.valueCache.get(props.values, new Set([props.values, ...(st.keep ?? [])]));
+      st.preupload ??= { timer: null, tries: 0, finalized: false };
+      st.preupload.tries = 0;
+      schedulePreupload(st);
+    }
     if (first || props.mapGrid !== oldProps.mapGrid) {
       const mg = props.mapGrid;
       if (mg.kind === "rows") {
@@ -298,7 +382,13 @@ export class FieldLayer extends BitmapLayer<FieldLayerProps> {
 
   finalizeState(context: Parameters<BitmapLayer["finalizeState"]>[0]): void {
     super.finalizeState(context);
-    for (const t of [this.state.valueTex, this.state.valueTexB, this.state.tableTex, this.state.rowGuessTex, this.state.rowCache?.tex, this.state.lutTex, this.state.levelTex]) t?.destroy();
+    const st = this.state;
+    if (st.preupload) {
+      st.preupload.finalized = true;
+      if (st.preupload.timer) clearTimeout(st.preupload.timer);
+    }
+    st.valueCache?.destroy(); // includes valueTex
+    for (const t of [st.valueTexB, st.tableTex, st.rowGuessTex, st.rowCache?.tex, st.lutTex, st.levelTex]) t?.destroy();
   }
 
   draw(opts: Parameters<BitmapLayer["draw"]>[0]): void {

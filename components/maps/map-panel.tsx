@@ -28,6 +28,8 @@ type Props = {
   viewState: SharedViewState;
   onViewStateChange: (v: SharedViewState) => void;
   field: PanelField | null;
+  /** Values the panel will probably show next (prefetched neighbours), uploaded while idle. */
+  upcoming?: () => Float32Array[];
   overlays: boolean;
   onProbe?: (p: { lat: number; lon: number } | null) => void;
   /** Click on the map (opens the meteogram at that point). */
@@ -71,7 +73,7 @@ const DEVICE_PROPS = { webgl: { antialias: false, preserveDrawingBuffer: false }
 const GLOBE_VIEW = new GlobeView({ id: "globe", resolution: 2 });
 
 /** One map: the field on its native grid, coastlines, graticule; map or globe. */
-export function MapPanel({ id, view, viewState, onViewStateChange, field, overlays, onProbe, onPick, marker, graph, style }: Props) {
+export function MapPanel({ id, view, viewState, onViewStateChange, field, upcoming, overlays, onProbe, onPick, marker, graph, style }: Props) {
   const deckRef = useRef<DeckGLRef>(null);
   const [renderedKey, setRenderedKey] = useState<string | null>(null);
   const globe = view === "globe";
@@ -96,7 +98,7 @@ export function MapPanel({ id, view, viewState, onViewStateChange, field, overla
         parameters: globe ? ({ cullMode: "back", depthCompare: "always" } as const) : ({ depthCompare: "always" } as const),
       };
       const mg = field.mapGrid;
-      out.push(mg.kind === "mesh" ? new MeshFieldLayer({ ...common, mapGrid: mg, clampPoles: !globe }) : new FieldLayer({ ...common, mapGrid: mg }));
+      out.push(mg.kind === "mesh" ? new MeshFieldLayer({ ...common, mapGrid: mg, clampPoles: !globe }) : new FieldLayer({ ...common, mapGrid: mg, upcoming }));
     } else if (graph && globe) out.push(globeSurfaceLayer(id));
     out.push(...basemapLayers({ globe, coastlines: overlays, graticule: overlays, idPrefix: id }));
     if (graph) out.push(...graphLayers(graph, { globe, idPrefix: id }));
@@ -119,7 +121,7 @@ export function MapPanel({ id, view, viewState, onViewStateChange, field, overla
     return out;
     // field and marker are read through their keys (the same key means the same data).
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [fieldKey, globe, overlays, id, markerKey, graph]);
+  }, [fieldKey, globe, overlays, id, markerKey, graph, upcoming]);
 
   useEffect(() => {
     const hooks = debugHooks();

@@ -2,7 +2,7 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSearchParams } from "next/navigation";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc";
 import {
   colourScale,
@@ -35,7 +35,7 @@ import { ColourBar } from "./colour-bar";
 import { GraphControls, GraphLegend, graphTitle } from "./graph-legend";
 import { useGraphView } from "./graph-data";
 import type { GraphOverlay } from "./graph-layer";
-import { inTextureOrder, prefetchField, useDatasetMeta, useField, useForecastMeta, useMapGrid, usePrefetch, type FieldRequest, type LoadedField } from "./field-data";
+import { cachedField, inTextureOrder, prefetchField, useDatasetMeta, useField, useForecastMeta, useMapGrid, usePrefetch, type FieldRequest, type LoadedField } from "./field-data";
 import { MapPanel, type PanelField, type SharedViewState } from "./map-panel";
 import { Meteogram } from "./meteogram";
 import "./maps.css";
@@ -231,6 +231,25 @@ export default function MapsView() {
     // requestsAt is rebuilt every render from the values listed here.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [meta, mapGrid, variable, step, steps, neededKey, fmode, state.forecast, state.forecastB, state.truth, state.dataset, init, member, truth, prefetch]);
+
+  // The prefetched neighbours of panel "a" in texture order, for the FieldLayer to upload while the
+  // page is idle (a switch to them then only binds a texture). Read through a stable callback so
+  // that their arrival does not rebuild the layers (which would draw a frame).
+  const upcomingRef = useRef<() => Float32Array[]>(() => []);
+  useEffect(() => {
+    upcomingRef.current = () => {
+      if (!meta || !mapGrid || !variable) return [];
+      const out: Float32Array[] = [];
+      for (const d of [1, -1, 2]) {
+        const i = step + d;
+        const rq = i >= 0 && i < steps ? requestsAt(i).a?.request : null;
+        const f = rq ? cachedField(queryClient, rq) : undefined;
+        if (f && f.header.gridId === mapGrid.gridId) out.push(inTextureOrder(f, mapGrid));
+      }
+      return out;
+    };
+  });
+  const upcoming = useCallback(() => upcomingRef.current(), []);
 
   // Animation over dates or lead times.
   useEffect(() => {
@@ -666,6 +685,7 @@ export default function MapsView() {
                     viewState={viewState}
                     onViewStateChange={setViewState}
                     field={f}
+                    upcoming={kind === "a" ? upcoming : undefined}
                     overlays={state.overlays === "on"}
                     onProbe={setProbe}
                     onPick={fmode ? (p) => set({ point: `${p.lat.toFixed(3)},${p.lon.toFixed(3)}` }) : undefined}

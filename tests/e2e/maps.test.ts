@@ -208,6 +208,33 @@ describe("maps in Chromium (SwiftShader)", () => {
     await page.close();
   });
 
+  it("stepping through prefetched dates (textures uploaded while idle) draws each date's own field", async () => {
+    const page = await browser.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors = trackPageErrors(page);
+    const dates = ["2024-01-01T00:00:00Z", "2024-01-01T06:00:00Z", "2024-01-01T12:00:00Z", "2024-01-01T18:00:00Z"];
+    const mg = mapGridFor(parseGrid("O96"));
+    await page.goto(`${server.url}/maps?dataset=o96.zarr&variable=2t&date=${dates[1]}&overlays=none&lon=0&lat=0&zoom=0.6`);
+    await waitReady(page, 1);
+    const check = async (date: string) => {
+      await page.locator(`[data-testid="map-panel-0"][data-rendered-key*="${date}"][data-ready="true"]`).waitFor({ timeout: 60_000 });
+      const values = await fetchField(server, "o96.zarr", "2t", date, mg);
+      const scale = colourScale(colourScaleFor(variableStyle("2t"), { ...finiteRange(values), conversion: unitConversion("K") }));
+      const shot = decodePng(await page.locator('[data-testid="map-panel-0"]').screenshot());
+      const r = await comparePixels(page, "0", shot, values, mg, scale);
+      expect(r.checked, `${date} ${JSON.stringify(r)}`).toBeGreaterThan(200);
+      expect(r.matched / r.checked, `${date} ${JSON.stringify(r)}`).toBeGreaterThanOrEqual(0.99);
+    };
+    // Neighbours 0, 2 and 3 are prefetched and then uploaded on idle timers; step through them.
+    await page.waitForTimeout(2500);
+    for (const [button, date] of [["Next date", dates[2]], ["Next date", dates[3]], ["Previous date", dates[2]], ["Previous date", dates[1]], ["Previous date", dates[0]]] as const) {
+      await page.locator(`button[aria-label="${button}"]`).click();
+      await check(date);
+      await page.waitForTimeout(600);
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("reports bad requests clearly", async () => {
     const res = await fetch(`${server.url}/api/fields?dataset=o96.zarr&variable=2t&date=0&minus=h32.zarr`);
     expect(res.status).toBe(400);
