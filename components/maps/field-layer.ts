@@ -288,7 +288,7 @@ const bitmapDefaults = { bounds: { type: "array", value: BOUNDS, compare: true }
  * Uploads the layer's upcoming values, one per idle moment, retrying for a few seconds while the
  * prefetches are still arriving. Runs on timers, never inside a frame.
  */
-function schedulePreupload(st: State): void {
+function schedulePreupload(st: State, delay = 250): void {
   const p = st.preupload;
   if (!p || p.timer || p.finalized || !st.latest?.upcoming || p.tries >= 12) return;
   p.timer = setTimeout(() => {
@@ -301,7 +301,7 @@ function schedulePreupload(st: State): void {
     const missing = next.find((v) => !st.valueCache!.has(v));
     if (missing) st.valueCache.get(missing, new Set([values, ...next]));
     schedulePreupload(st);
-  }, 250);
+  }, delay);
 }
 
 export class FieldLayer extends BitmapLayer<FieldLayerProps> {
@@ -355,7 +355,9 @@ export class FieldLayer extends BitmapLayer<FieldLayerProps> {
       next.valueTex = st.valueCache.get(props.values, new Set([props.values, ...(st.keep ?? [])]));
       st.preupload ??= { timer: null, tries: 0, finalized: false };
       st.preupload.tries = 0;
-      schedulePreupload(st);
+      // After the layer's first field, wait until the software GPU has presented it (first
+      // frames take it 0.3–0.5 s) before adding uploads to its queue.
+      schedulePreupload(st, first ? 1500 : 250);
     }
     if (first || props.mapGrid !== oldProps.mapGrid) {
       const mg = props.mapGrid;
