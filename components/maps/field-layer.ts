@@ -267,7 +267,7 @@ export function fieldTextures(device: Device, st: ValueTextures, props: ValuePro
     const p = packValues(props.valuesB);
     next.valueTexB = writeTexture(device, st.valueTexB, "r32float", p.width, p.height, p.data);
   }
-  if (first || (props.scale !== oldProps.scale)) {
+  if (first || props.scale !== oldProps.scale) {
     next.lutTex = writeTexture(device, st.lutTex, "rgba8unorm", 256, 1, buildLut(props.scale));
     const levels = new Float32Array(16);
     levels.set(props.scale.levels.slice(0, 16));
