@@ -41,7 +41,7 @@ describe("PostgreSQL storage connections", () => {
       expect(storage.pool.idleCount).toBe(4);
       const name = new URL(db.url).pathname.slice(1);
       const killed = await admin((c) =>
-        c.query<{ n: string }>("select count(pg_terminate_backend(pid)) as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()", [name]),
+        c.query<{ n: string }>("select count(pg_terminate_backend(pid)) as n from pg_stat_activity where datname = $1 and backend_type = 'client backend' and pid <> pg_backend_pid()", [name]),
       );
       expect(Number(killed.rows[0].n)).toBe(4);
       // Each killed idle connection reports once, and leaves the pool.
