@@ -1,6 +1,6 @@
 import { WebMercatorViewport, type DefaultProps, type UpdateParameters, type Viewport } from "@deck.gl/core";
 import { BitmapLayer, type BitmapLayerProps } from "@deck.gl/layers";
-import type { Device, Texture } from "@luma.gl/core";
+import type { Device, Framebuffer, Texture } from "@luma.gl/core";
 import type { ShaderModule } from "@luma.gl/shadertools";
 import { buildLut, latitudeRowCache, ROW_CACHE_STRIDE, rowGuessTable, TEXTURE_WIDTH, textureRows, type ColourScale, type RasterMapGrid, type RowsMapGrid } from "@/lib/maps";
 import { fieldFs, fieldUniformsGLSL, MISSING } from "./field-shader";
@@ -124,6 +124,8 @@ type State = ValueTextures & {
   latest?: { values: Float32Array; upcoming?: (() => Float32Array[]) | null };
   keep?: ReadonlySet<Float32Array>;
   preupload?: { timer: ReturnType<typeof setTimeout> | null; tries: number; finalized: boolean };
+  warm?: (tex: Texture) => void;
+  warmTarget?: Framebuffer;
 };
 
 const NO_ROW_CACHE: [number, number, number, number] = [0, 1, 1, 0];
@@ -299,7 +301,7 @@ function schedulePreupload(st: State, delay = 250): void {
     const next = (upcoming?.() ?? []).filter((v) => v.length === values.length);
     st.keep = new Set(next);
     const missing = next.find((v) => !st.valueCache!.has(v));
-    if (missing) st.valueCache.get(missing, new Set([values, ...next]));
+    if (missing) st.warm?.(st.valueCache.get(missing, new Set([values, ...next])));
     schedulePreupload(st);
   }, delay);
 }
@@ -390,6 +392,7 @@ export class FieldLayer extends BitmapLayer<FieldLayerProps> {
       if (st.preupload.timer) clearTimeout(st.preupload.timer);
     }
     st.valueCache?.destroy(); // includes valueTex
+    st.warmTarget?.destroy();
     for (const t of [st.valueTexB, st.tableTex, st.rowGuessTex, st.rowCache?.tex, st.lutTex, st.levelTex]) t?.destroy();
   }
 
@@ -422,10 +425,22 @@ export class FieldLayer extends BitmapLayer<FieldLayerProps> {
       ascending: !raster && mg.ascending ? 1 : 0,
       ...colourUniforms(scale, contour, diff),
     };
-    model.shaderInputs.setProps({
-      bitmap: { bounds, coordinateConversion, desaturate: 0, tintColor: [1, 1, 1], transparentColor: [0, 0, 0, 0] },
+    const shaderProps = {
+      bitmap: { bounds, coordinateConversion, desaturate: 0, tintColor: [1, 1, 1] as [number, number, number], transparentColor: [0, 0, 0, 0] as [number, number, number, number] },
       field: { ...uniforms, valueTex, valueTexB: diff ? valueTexB : valueTex, tableTex, rowGuessTex, rowCacheTex: rowCache?.tex ?? rowGuessTex, lutTex, levelTex },
-    });
+    };
+    model.shaderInputs.setProps(shaderProps);
     model.draw(this.context.renderPass);
+    // For the idle upload: draw once with a new texture into a 1×1 target, so that the software
+    // GPU's first use of it (SwiftShader prepares sampling per image) is not paid by the switch.
+    const device = this.context.device;
+    this.state.warm = (tex: Texture) => {
+      if (!this.state.model) return;
+      this.state.warmTarget ??= device.createFramebuffer({ width: 1, height: 1, colorAttachments: ["rgba8unorm"] });
+      const pass = device.beginRenderPass({ framebuffer: this.state.warmTarget, clearColor: [0, 0, 0, 0] });
+      this.state.model.shaderInputs.setProps({ ...shaderProps, field: { ...shaderProps.field, valueTex: tex } });
+      this.state.model.draw(pass);
+      pass.end();
+    };
   }
 }

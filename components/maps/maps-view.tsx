@@ -97,6 +97,11 @@ type Resolved = { request: FieldRequest | null; error: string | null };
 const none: Resolved = { request: null, error: null };
 
 /** Which variable to show: the requested one if offered, else 2t, else the first. */
+/** How long after a step change its neighbours are prefetched (see the prefetch effect). */
+const PREFETCH_DELAY_MS = 150;
+/** The same on a fresh page, whose first frame takes the software GPU up to ~1.5 s. */
+const FIRST_PREFETCH_DELAY_MS = 1500;
+
 function pickVariable(meta: { variables: { name: string }[]; derived: string[] } | undefined, wanted: string): string {
   if (!meta) return wanted;
   if (meta.variables.some((v) => v.name === wanted) || meta.derived.includes(wanted)) return wanted;
@@ -216,18 +221,28 @@ export default function MapsView() {
 
   // Prefetch neighbouring steps of every shown source so the slider and animation are instant.
   const prefetch = usePrefetch();
+  const prefetchedOnce = useRef(false);
   const neededKey = [...needed].sort().join(",");
   useEffect(() => {
     if (!meta || !mapGrid || !variable) return;
-    for (const d of [1, -1, 2]) {
-      const i = step + d;
-      if (i < 0 || i >= steps) continue;
-      const r = requestsAt(i);
-      for (const s of neededKey.split(",") as Source[]) {
-        const rq = r[s]?.request;
-        if (rq && (s === "a" || fmode)) prefetch(rq);
+    // A moment after the step changed, not with it: the server's work for a prefetch and the
+    // decoding of its answer would compete for the CPU with drawing the step just shown (under
+    // software rendering that frame needs both cores); on a fresh page, after its first frame.
+    // Stepping on cancels the pending prefetch.
+    const delay = prefetchedOnce.current ? PREFETCH_DELAY_MS : FIRST_PREFETCH_DELAY_MS;
+    const timer = setTimeout(() => {
+      prefetchedOnce.current = true;
+      for (const d of [1, -1, 2]) {
+        const i = step + d;
+        if (i < 0 || i >= steps) continue;
+        const r = requestsAt(i);
+        for (const s of neededKey.split(",") as Source[]) {
+          const rq = r[s]?.request;
+          if (rq && (s === "a" || fmode)) prefetch(rq);
+        }
       }
-    }
+    }, delay);
+    return () => clearTimeout(timer);
     // requestsAt is rebuilt every render from the values listed here.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [meta, mapGrid, variable, step, steps, neededKey, fmode, state.forecast, state.forecastB, state.truth, state.dataset, init, member, truth, prefetch]);
