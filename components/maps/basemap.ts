@@ -73,7 +73,7 @@ export function graticulePaths(step = 30, lift = 0): Path[] {
 }
 
 /** Segment end points of paths as a line list: x y z of both ends of every segment. */
-export function pathLineList(paths: Path[]): Float32Array {
+function pathLineList(paths: Path[]): Float32Array {
   const n = paths.reduce((k, p) => k + p.length - 1, 0);
   const out = new Float32Array(6 * n);
   let k = 0;
@@ -100,10 +100,12 @@ function linesOf(kind: "coast" | "graticule", lift: number): Float32Array {
 export function basemapLayers(opts: { globe: boolean; coastlines: boolean; graticule: boolean; idPrefix: string }) {
   const lift = opts.globe ? 8000 : 0;
   const layers = [];
-  const lines = (id: string, kind: "coast" | "graticule", color: [number, number, number, number]) =>
-    opts.globe
-      ? new LineLayer({ id, data: { length: linesOf(kind, lift).length / 6, attributes: { getSourcePosition: { value: linesOf(kind, lift), size: 3, stride: 24, offset: 0 }, getTargetPosition: { value: linesOf(kind, lift), size: 3, stride: 24, offset: 12 } } }, getColor: color, getWidth: 1, widthUnits: "pixels" })
-      : new LinesLayer({ id, linePositions: linesOf(kind, lift), color });
+  const lines = (id: string, kind: "coast" | "graticule", color: [number, number, number, number]) => {
+    const value = linesOf(kind, lift); // segment endpoints, 6 floats per segment
+    if (!opts.globe) return new LinesLayer({ id, linePositions: value, color });
+    const endpoint = (offset: number) => ({ value, size: 3, stride: 24, offset });
+    return new LineLayer({ id, data: { length: value.length / 6, attributes: { getSourcePosition: endpoint(0), getTargetPosition: endpoint(12) } }, getColor: color, getWidth: 1, widthUnits: "pixels" });
+  };
   if (opts.graticule) layers.push(lines(`${opts.idPrefix}-graticule`, "graticule", [40, 40, 40, 70]));
   if (opts.coastlines) layers.push(lines(`${opts.idPrefix}-coast`, "coast", [20, 20, 20, 220]));
   return layers;

@@ -1,6 +1,7 @@
 import { WebMercatorViewport, type DefaultProps, type UpdateParameters, type Viewport } from "@deck.gl/core";
 import { BitmapLayer, type BitmapLayerProps } from "@deck.gl/layers";
 import type { Device, Framebuffer, Texture } from "@luma.gl/core";
+import type { Model } from "@luma.gl/engine";
 import type { ShaderModule } from "@luma.gl/shadertools";
 import { buildLut, latitudeRowCache, ROW_CACHE_STRIDE, rowGuessTable, TEXTURE_WIDTH, textureRows, type ColourScale, type RasterMapGrid, type RowsMapGrid } from "@/lib/maps";
 import { fieldFs, fieldUniformsGLSL, MISSING } from "./field-shader";
@@ -32,7 +33,7 @@ export type FieldLayerProps = {
 export type FieldUniforms = {
   /** Row lookup start: k of bin 0, bin width, bin count (0: binary search), unused. */
   rowGuess: [number, number, number, number];
-  /** Flat map's per-screen-row cache: common y of entry 0's lower edge, entry height, entries, in use (0/1). */
+  /** Flat map's per-screen-row cache (FIELD_ROW_CACHE): common y of entry 0's lower edge, entry height, entries, unused. */
   rowCache: [number, number, number, number];
   lonLatBounds: [number, number, number, number];
   raster: [number, number, number, number];
@@ -124,7 +125,8 @@ type State = ValueTextures & {
   latest?: { values: Float32Array; upcoming?: (() => Float32Array[]) | null };
   keep?: ReadonlySet<Float32Array>;
   preupload?: { timer: ReturnType<typeof setTimeout> | null; tries: number; finalized: boolean };
-  warm?: (tex: Texture) => void;
+  /** The shader inputs of the last frame drawn, for {@link warmTexture}. */
+  lastShaderProps?: Record<string, Record<string, unknown>>;
   warmTarget?: Framebuffer;
 };
 
@@ -151,7 +153,7 @@ function guessTableOf(mg: RowsMapGrid): ReturnType<typeof rowGuessTable> {
  * frame under software rendering (SwiftShader); a lead switch redraws every fragment.
  */
 function updateRowCache(device: Device, cache: RowCache | undefined, mg: RowsMapGrid, viewport: Viewport): RowCache | undefined {
-  if (!flatMap(viewport)) return cache && { ...cache, key: "", uniform: NO_ROW_CACHE };
+  if (!flatMap(viewport)) return cache; // the globe's shader variant does not read it
   const ratio = device.getDefaultCanvasContext?.().cssToDeviceRatio?.() ?? 1;
   const n = Math.max(1, Math.round(viewport.height * ratio));
   const key = `${mg.gridId}|${mg.size}|${viewport.height}|${n}|${viewport.latitude}|${viewport.zoom}`;
@@ -169,7 +171,7 @@ function updateRowCache(device: Device, cache: RowCache | undefined, mg: RowsMap
   const padded = data.length === width * height * 4 ? data : new Float32Array(width * height * 4);
   if (padded !== data) padded.set(data.subarray(0, n * ROW_CACHE_STRIDE));
   const tex = writeTexture(device, cache?.tex, "rgba32float", width, height, padded);
-  return { key, tex, uniform: [yBottom, dy, n, 1], data: padded };
+  return { key, tex, uniform: [yBottom, dy, n, 0], data: padded };
 }
 
 /** Creates (or reuses, when the size and format match) a nearest-sampled texture and writes data into it. */
@@ -290,7 +292,7 @@ const bitmapDefaults = { bounds: { type: "array", value: BOUNDS, compare: true }
  * Uploads the layer's upcoming values, one per idle moment, retrying for a few seconds while the
  * prefetches are still arriving. Runs on timers, never inside a frame.
  */
-function schedulePreupload(st: State, delay = 250): void {
+function schedulePreupload(st: State & { model?: Model }, device: Device, delay = 250): void {
   const p = st.preupload;
   if (!p || p.timer || p.finalized || !st.latest?.upcoming || p.tries >= 12) return;
   p.timer = setTimeout(() => {
@@ -301,9 +303,25 @@ function schedulePreupload(st: State, delay = 250): void {
     const next = (upcoming?.() ?? []).filter((v) => v.length === values.length);
     st.keep = new Set(next);
     const missing = next.find((v) => !st.valueCache!.has(v));
-    if (missing) st.warm?.(st.valueCache.get(missing, new Set([values, ...next])));
-    schedulePreupload(st);
+    if (missing) warmTexture(device, st, st.valueCache.get(missing, new Set([values, ...next])));
+    schedulePreupload(st, device);
   }, delay);
+}
+
+/**
+ * Draws the last frame's shader inputs once with `tex` as the value texture into a 1×1 target:
+ * under SwiftShader the first frame drawn with a new texture was measurably slower (bench: median
+ * prefetched switch 81–89 → 74–78 ms with this), so the idle upload pays that instead of the switch.
+ */
+function warmTexture(device: Device, st: State & { model?: Model }, tex: Texture): void {
+  const model = st.model;
+  const last = st.lastShaderProps;
+  if (!model || !last) return;
+  st.warmTarget ??= device.createFramebuffer({ width: 1, height: 1, colorAttachments: ["rgba8unorm"] });
+  const pass = device.beginRenderPass({ framebuffer: st.warmTarget, clearColor: [0, 0, 0, 0] });
+  model.shaderInputs.setProps({ ...last, field: { ...last.field, valueTex: tex } });
+  model.draw(pass);
+  pass.end();
 }
 
 export class FieldLayer extends BitmapLayer<FieldLayerProps> {
@@ -359,7 +377,7 @@ export class FieldLayer extends BitmapLayer<FieldLayerProps> {
       st.preupload.tries = 0;
       // After the layer's first field, wait until the software GPU has presented it (first
       // frames take it 0.3–0.5 s) before adding uploads to its queue.
-      schedulePreupload(st, first ? 1500 : 250);
+      schedulePreupload(st, device, first ? 1500 : 250);
     }
     if (first || props.mapGrid !== oldProps.mapGrid) {
       const mg = props.mapGrid;
@@ -412,7 +430,7 @@ export class FieldLayer extends BitmapLayer<FieldLayerProps> {
     this.state.rowCache = rowCache;
     const uniforms: FieldUniforms = {
       rowGuess,
-      rowCache: !raster && rowCache ? rowCache.uniform : NO_ROW_CACHE,
+      rowCache: rowCache?.uniform ?? NO_ROW_CACHE,
       lonLatBounds: BOUNDS,
       raster: raster ? [mg.west, mg.south, mg.dlon, mg.dlat] : [0, 0, 1, 1],
       rasterSize: raster ? [mg.nx, mg.ny] : [1, 1],
@@ -431,16 +449,6 @@ export class FieldLayer extends BitmapLayer<FieldLayerProps> {
     };
     model.shaderInputs.setProps(shaderProps);
     model.draw(this.context.renderPass);
-    // For the idle upload: draw once with a new texture into a 1×1 target, so that the software
-    // GPU's first use of it (SwiftShader prepares sampling per image) is not paid by the switch.
-    const device = this.context.device;
-    this.state.warm = (tex: Texture) => {
-      if (!this.state.model) return;
-      this.state.warmTarget ??= device.createFramebuffer({ width: 1, height: 1, colorAttachments: ["rgba8unorm"] });
-      const pass = device.beginRenderPass({ framebuffer: this.state.warmTarget, clearColor: [0, 0, 0, 0] });
-      this.state.model.shaderInputs.setProps({ ...shaderProps, field: { ...shaderProps.field, valueTex: tex } });
-      this.state.model.draw(pass);
-      pass.end();
-    };
+    this.state.lastShaderProps = shaderProps;
   }
 }

@@ -72,6 +72,7 @@ export class LinesLayer extends Layer<LinesLayerProps> {
     super.updateState(params);
     const { props, oldProps, changeFlags } = params;
     const am = this.getAttributeManager()!;
+    let newModel = false;
     if (!this.state.model || changeFlags.extensionsChanged) {
       this.state.model?.destroy();
       this.setState({
@@ -84,8 +85,9 @@ export class LinesLayer extends Layer<LinesLayerProps> {
         }),
       });
       am.invalidateAll();
+      newModel = true;
     }
-    if (props.linePositions !== oldProps.linePositions) {
+    if (newModel || props.linePositions !== oldProps.linePositions) {
       this.state.model!.setVertexCount(props.linePositions.length / 3);
       am.invalidateAll();
     }

@@ -96,12 +96,14 @@ const short = (iso: string) => iso.replace(":00:00Z", "Z");
 type Resolved = { request: FieldRequest | null; error: string | null };
 const none: Resolved = { request: null, error: null };
 
-/** Which variable to show: the requested one if offered, else 2t, else the first. */
 /** How long after a step change its neighbours are prefetched (see the prefetch effect). */
 const PREFETCH_DELAY_MS = 150;
 /** The same on a fresh page, whose first frame takes the software GPU up to ~1.5 s. */
 const FIRST_PREFETCH_DELAY_MS = 1500;
+/** The neighbouring steps prefetched (and uploaded ahead by the FieldLayer), nearest first. */
+const NEIGHBOURS = [1, -1, 2] as const;
 
+/** Which variable to show: the requested one if offered, else 2t, else the first. */
 function pickVariable(meta: { variables: { name: string }[]; derived: string[] } | undefined, wanted: string): string {
   if (!meta) return wanted;
   if (meta.variables.some((v) => v.name === wanted) || meta.derived.includes(wanted)) return wanted;
@@ -232,7 +234,7 @@ export default function MapsView() {
     const delay = prefetchedOnce.current ? PREFETCH_DELAY_MS : FIRST_PREFETCH_DELAY_MS;
     const timer = setTimeout(() => {
       prefetchedOnce.current = true;
-      for (const d of [1, -1, 2]) {
+      for (const d of NEIGHBOURS) {
         const i = step + d;
         if (i < 0 || i >= steps) continue;
         const r = requestsAt(i);
@@ -255,7 +257,7 @@ export default function MapsView() {
     upcomingRef.current = () => {
       if (!meta || !mapGrid || !variable) return [];
       const out: Float32Array[] = [];
-      for (const d of [1, -1, 2]) {
+      for (const d of NEIGHBOURS) {
         const i = step + d;
         const rq = i >= 0 && i < steps ? requestsAt(i).a?.request : null;
         const f = rq ? cachedField(queryClient, rq) : undefined;

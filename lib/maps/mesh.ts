@@ -219,7 +219,7 @@ export type MeshMapGrid = {
 };
 
 /** Largest grid drawn as a mesh: point indices are float32 vertex attributes, exact up to 2²⁴. */
-export const MAX_MESH_POINTS = 2 ** 24;
+const MAX_MESH_POINTS = 2 ** 24;
 
 export type MeshBounds = { west: number; south: number; east: number; north: number };
 
@@ -394,7 +394,7 @@ class TriangleBins {
 }
 
 /** Latitude beyond which the probe locates points in 3-D (polar stereographic bins), as the globe draws them. */
-export const POLAR_PROBE_LAT = 80;
+const POLAR_PROBE_LAT = 80;
 
 type MeshLocator = { mercator: TriangleBins; north: TriangleBins | null; south: TriangleBins | null };
 const locators = new WeakMap<MeshMapGrid, MeshLocator>();

@@ -293,7 +293,6 @@ export class ScoringPool {
     };
   }
 
-  /** Run a task over all segments: split over the threads when the field is large enough, else (or if a worker failed) in this thread. */
   /** Runs the tasks of one SIMD call, keeping its input (and so its allocField arrays) alive until they finish. */
   private async runSimdTasks(input: unknown, seg: ScoringSegments, points: number, task: (s0: number, s1: number, id: number) => KernelTask): Promise<void> {
     this.simdInput = input;
@@ -304,6 +303,7 @@ export class ScoringPool {
     }
   }
 
+  /** Run a task over all segments: split over the threads when the field is large enough, else (or if a worker failed) in this thread. */
   private async runTasks(seg: ScoringSegments, points: number, task: (s0: number, s1: number, id: number) => KernelTask): Promise<void> {
     if (this.useWorkers(points) && (await this.split(seg, task))) return;
     runKernelTask(task(0, seg.count, 0), this.simdInstances);

@@ -279,7 +279,8 @@ describe.runIf(simdSupported())("SIMD memory: blocks are freed and reused, so re
       const climatology = Float32Array.from({ length: n }, g);
       const members = Float32Array.from({ length: m * n }, g);
       const det = await accumulateDeterministicSimd({ forecast, truth, climatology, weights }, regions);
-      det.forEach((s, i) => expectClose(s, accumulateDeterministic({ forecast, truth, climatology, weights }, regions)[i]));
+      const ref = accumulateDeterministic({ forecast, truth, climatology, weights }, regions);
+      det.forEach((s, i) => expectClose(s, ref[i]));
       const ens = await accumulateEnsembleSimd({ members, memberCount: m, truth, weights }, regions);
       expect(ens.map((s) => s.rankHistogram)).toEqual(accumulateEnsemble({ members, memberCount: m, truth, weights }, regions).map((s) => s.rankHistogram));
     };
