@@ -133,7 +133,8 @@ output: {grid: "15"}
     const errors = trackPageErrors(page);
     await page.goto(`${server.url}/runs/${ids.run}`);
     const row = page.locator('[data-testid="checkpoint-row"][data-kind="final"]');
-    await row.waitFor();
+    // The first visit to a run page right after training, on a busy 2-core machine, took 31 s once.
+    await row.waitFor({ timeout: 90_000 });
     const link = row.locator('[data-testid="checkpoint-graph-link"]');
     expect(await link.textContent()).toBe("View graph on map");
     const href = new URL((await link.getAttribute("href"))!, server.url);
