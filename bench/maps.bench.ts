@@ -14,7 +14,8 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { createDataset, loadRecipe } from "@/lib/datasets";
+import { createDataset, loadRecipe, openDataset } from "@/lib/datasets";
+import { ForecastWriter } from "@/lib/forecasts";
 import { decodeFieldHeader } from "@/lib/maps";
 import { launchBrowser } from "../tests/support/browser";
 import { freshHome, startServer } from "../tests/support/isobar-process";
@@ -36,6 +37,27 @@ async function build(file: string, grid: string) {
   return performance.now() - t0;
 }
 
+/**
+ * A forecast store on the same grid for the lead-time slider: one init time (the first date), leads
+ * 0…30 h every 6 h, each lead holding the dataset at its valid time (a "perfect" model, so every
+ * lead is a different field).
+ */
+async function buildForecast(file: string): Promise<string> {
+  const ds = await openDataset(path.join(home, file));
+  const out = file.replace(".zarr", "-fc.zarr");
+  const writer = await ForecastWriter.create(path.join(home, out), {
+    initTimes: [ds.dates[0]],
+    leadTimesHours: ds.dates.map((_, l) => 6 * l),
+    variables: ds.variables,
+    grid: ds.grid,
+    producer: { kind: "model" },
+    sourceDataset: file,
+    overwrite: true,
+  });
+  for (let l = 0; l < ds.dates.length; l++) await writer.writeField(0, l, await ds.readDate(l));
+  return out;
+}
+
 const grids = [
   { label: "classic reduced N320 (542,080 pts)", file: "n320.zarr", grid: "reduced-N320", points: 542_080 },
   { label: "0.25° (1,038,240 pts)", file: "q025.zarr", grid: '"0.25"', points: 1_038_240 },
@@ -44,9 +66,18 @@ const grids = [
 // BENCH_MAPS_GRIDS=n320 (or q025) limits the run to one grid; BENCH_MAPS_BYTES=0 skips the transfer table.
 const only = process.env.BENCH_MAPS_GRIDS?.split(",");
 if (only) grids.splice(0, grids.length, ...grids.filter((g) => only.some((o) => g.file.startsWith(o))));
-for (const g of grids) console.log(`built ${g.label} in ${((await build(g.file, g.grid)) / 1000).toFixed(1)} s`);
+const forecastOf = new Map<string, string>();
+for (const g of grids) {
+  console.log(`built ${g.label} in ${((await build(g.file, g.grid)) / 1000).toFixed(1)} s`);
+  forecastOf.set(g.file, await buildForecast(g.file));
+}
 
 const server = await startServer({ ISOBAR_HOME: home, DATABASE_URL: "" });
+
+// BENCH_MAPS_TRACE_DIR=<dir> keeps every trace (open in chrome://tracing or Perfetto).
+const traceDir = process.env.BENCH_MAPS_TRACE_DIR;
+if (traceDir) fs.mkdirSync(traceDir, { recursive: true });
+let traceCount = 0;
 
 type TraceEvent = { name: string; ph: string; ts: number; dur?: number; args?: unknown };
 const SWAP = "SkiaOutputSurfaceImplOnGpu::SwapBuffers";
@@ -65,7 +96,9 @@ async function presentedAt(browser: Browser, page: Page, action: () => Promise<n
     console.timeStamp("isobar-bench-clock");
     return performance.now();
   });
-  const events = (JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] }).traceEvents;
+  const trace = await browser.stopTracing();
+  if (traceDir) fs.writeFileSync(path.join(traceDir, `trace-${++traceCount}-${submitted.toFixed(0)}.json`), trace);
+  const events = (JSON.parse(trace.toString()) as { traceEvents: TraceEvent[] }).traceEvents;
   const clock = events.find((e) => e.name === "TimeStamp" && JSON.stringify(e.args).includes("isobar-bench-clock"));
   if (!clock) throw new Error("the trace has no clock mark (devtools.timeline category missing?)");
   const offset = clock.ts / 1000 - mark; // trace ms = page ms + offset
@@ -146,116 +179,158 @@ try {
     await page.close();
   }
 
+  const STEP_DATES = ["2024-01-01T00:00:00Z", "2024-01-01T06:00:00Z", "2024-01-01T12:00:00Z", "2024-01-01T18:00:00Z", "2024-01-02T00:00:00Z", "2024-01-02T06:00:00Z"];
+  /** How the page steps through time: the dataset's date slider or a forecast's lead-time slider. */
+  type Stepper = {
+    name: string;
+    url: (step: number, variable: string) => string;
+    /** A substring of the drawn field's key (the JSON of its request) that names the step. */
+    key: (step: number) => string;
+    /** A substring of the field request's URL for the step. */
+    query: (step: number) => string;
+    slider: string;
+    next: string;
+  };
+  const steppers = (g: (typeof grids)[number]): Stepper[] => [
+    {
+      name: "dataset date slider",
+      url: (i, v) => `${server.url}/maps?dataset=${g.file}&variable=${v}&date=${STEP_DATES[i]}`,
+      key: (i) => STEP_DATES[i],
+      query: (i) => `date=${encodeURIComponent(STEP_DATES[i])}`,
+      slider: "Date",
+      next: "Next date",
+    },
+    {
+      name: "forecast lead-time slider",
+      url: (i, v) => `${server.url}/maps?forecast=${forecastOf.get(g.file)}&init=${STEP_DATES[0]}&variable=${v}&lead=${6 * i}`,
+      key: (i) => `"lead":"${6 * i}"`,
+      query: (i) => `lead=${6 * i}&`,
+      slider: "Lead time",
+      next: "Next lead time",
+    },
+  ];
+
   for (const g of grids) {
-    const page = await browser.browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const dates = ["2024-01-01T00:00:00Z", "2024-01-01T06:00:00Z", "2024-01-01T12:00:00Z", "2024-01-01T18:00:00Z", "2024-01-02T00:00:00Z", "2024-01-02T06:00:00Z"];
-    const rows: [string, string][] = [];
-    // Warm-up (page code and grid compiled/cached), then a fresh page for the measurement.
-    await page.goto(`${server.url}/maps?dataset=${g.file}&variable=2t&date=${dates[0]}`);
-    await submittedAt(page, dates[0]);
-    const first: number[] = [];
-    const fieldFetch: number[] = [];
-    for (const d of [dates[1], dates[2], dates[3], dates[0]]) {
-      const { presented: at, submitted } = await presentedAt(browser.browser, page, async () => {
-        await page.goto(`${server.url}/maps?dataset=${g.file}&variable=10u&date=${d}`);
-        return submittedAt(page, d);
-      });
-      const res = await page.evaluate(() => performance.getEntriesByType("resource").filter((e) => e.name.includes("/api/fields?")).map((e) => {
-        const t = e as PerformanceResourceTiming;
-        return { start: t.startTime, end: t.responseEnd, size: t.encodedBodySize };
-      }));
-      first.push(at);
-      fieldFetch.push(res[0].end - res[0].start);
-      const ends = (await page.evaluate(`(() => {
-        const end = (part) => Math.max(0, ...performance.getEntriesByType("resource").filter((e) => e.name.includes(part)).map((e) => e.responseEnd));
-        const shown = performance.getEntriesByType("resource").find((e) => e.name.includes("/api/fields?") && e.name.includes(${JSON.stringify(encodeURIComponent(d))}));
-        return { meta: end("/api/fields/meta"), grid: end("/api/grids/"), start: shown ? shown.startTime : NaN, field: shown ? shown.responseEnd : NaN };
-      })()`)) as { meta: number; grid: number; start: number; field: number };
-      rows.push([`  breakdown (${d})`, `meta received ${ends.meta.toFixed(0)} ms, grid ${ends.grid.toFixed(0)} ms, shown field requested ${ends.start.toFixed(0)} ms and received ${ends.field.toFixed(0)} ms, first frame submitted ${submitted.toFixed(0)} ms and presented ${at.toFixed(0)} ms after navigation start`]);
+    // BENCH_MAPS_STEPPERS=forecast (or dataset) measures one slider only.
+    for (const st of steppers(g).filter((s) => !process.env.BENCH_MAPS_STEPPERS || s.name.startsWith(process.env.BENCH_MAPS_STEPPERS))) {
+      const page = await browser.browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const rows: [string, string][] = [];
+      // Warm-up (page code and grid compiled/cached), then navigations measured in the same page.
+      await page.goto(st.url(0, "2t"));
+      await submittedAt(page, st.key(0));
+      const first: number[] = [];
+      const withBasemap: number[] = [];
+      const fieldFetch: number[] = [];
+      for (const i of [1, 2, 3, 0]) {
+        const { presented: at, submitted, swaps } = await presentedAt(browser.browser, page, async () => {
+          await page.goto(st.url(i, "10u"));
+          return submittedAt(page, st.key(i));
+        });
+        // The coastlines and graticule follow the field's first frame; when was that frame presented?
+        const completeAt = (await page
+          .waitForFunction((k) => {
+            const c = window.__isobarMaps?.complete["0"];
+            return c && c.key.includes(k) ? c.at : null;
+          }, st.key(i), { timeout: 60_000 })
+          .then((h) => h.jsonValue())) as number;
+        const completeSwap = swaps.find((w) => w.start >= completeAt);
+        withBasemap.push(completeSwap ? completeSwap.end : NaN);
+        const ends = (await page.evaluate(`(() => {
+          const fields = performance.getEntriesByType("resource").filter((e) => e.name.includes("/api/fields?"));
+          const end = (part) => Math.max(0, ...performance.getEntriesByType("resource").filter((e) => e.name.includes(part)).map((e) => e.responseEnd));
+          const shown = fields.find((e) => e.name.includes(${JSON.stringify(st.query(i))}));
+          return { meta: end("/api/fields/meta"), grid: end("/api/grids/"), start: shown ? shown.startTime : NaN, field: shown ? shown.responseEnd : NaN };
+        })()`)) as { meta: number; grid: number; start: number; field: number };
+        first.push(at);
+        fieldFetch.push(ends.field - ends.start);
+        rows.push([`  breakdown (step ${i})`, `meta received ${ends.meta.toFixed(0)} ms, grid ${ends.grid.toFixed(0)} ms, shown field requested ${ends.start.toFixed(0)} ms and received ${ends.field.toFixed(0)} ms, first frame submitted ${submitted.toFixed(0)} ms and presented ${at.toFixed(0)} ms after navigation start`]);
+      }
+      rows.unshift(
+        ["navigation → first field frame", `${first.map((t) => t.toFixed(0)).join(", ")} ms (field request itself ${fieldFetch.map((t) => t.toFixed(0)).join(", ")} ms)`],
+        ["navigation → field with coastlines and graticule", `${withBasemap.map((t) => (Number.isNaN(t) ? "not within the trace" : t.toFixed(0))).join(", ")} ms`],
+      );
+
+      // A step change from input to the presented frame, by the slider or the Next button.
+      const jump = async (toIdx: number, how: "slider" | "next") => {
+        let t0 = 0;
+        const { presented } = await presentedAt(browser.browser, page, async () => {
+          t0 = await page.evaluate(
+            ({ toIdx, how, slider, next }) => {
+              const t = performance.now();
+              if (how === "next") (document.querySelector(`button[aria-label="${next}"]`) as HTMLButtonElement).click();
+              else {
+                const el = document.querySelector(`input[aria-label="${slider}"]`) as HTMLInputElement;
+                const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")!.set!;
+                setter.call(el, String(toIdx));
+                el.dispatchEvent(new Event("input", { bubbles: true }));
+              }
+              return t;
+            },
+            { toIdx, how, slider: st.slider, next: st.next },
+          );
+          return submittedAt(page, st.key(toIdx));
+        });
+        return presented - t0;
+      };
+      // Not prefetched: from step 0 to 5 with the slider (prefetch covers −1, +1, +2).
+      const cold = await jump(5, "slider");
+      // Wait until the neighbour 4 is fetched, then step back and forth between 4 and 5.
+      await page.waitForFunction((q) => performance.getEntriesByType("resource").some((e) => e.name.includes("/api/fields?") && e.name.includes(q)), st.query(4), { timeout: 60_000 });
+      await page.waitForTimeout(1000);
+      const all: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        await page.waitForTimeout(i < 2 ? 1000 : 700);
+        all.push(await jump(i % 2 === 0 ? 4 : 5, i % 2 === 0 ? "slider" : "next"));
+      }
+      rows.push(["step switch, not prefetched", `${cold.toFixed(0)} ms`]);
+      const sorted = [...all].sort((a, b) => a - b);
+      const median = sorted[Math.floor(sorted.length / 2)];
+      rows.push(["step switch, prefetched", `${all.map((t) => t.toFixed(0)).join(", ")} ms; median ${median.toFixed(0)} ms, p90 ${sorted[Math.floor(sorted.length * 0.9)].toFixed(0)} ms, ${all.filter((t) => t <= 100).length} of ${all.length} ≤ 100 ms (median ${(cold / median).toFixed(1)}× faster than not prefetched)`]);
+
+      if (st.name.startsWith("dataset")) {
+        // Warm page: a field not fetched yet (another variable), from the request to its first frame.
+        const switchVariable = async (v: string) => {
+          let t0 = 0;
+          const { presented } = await presentedAt(browser.browser, page, async () => {
+            t0 = await page.evaluate((v) => {
+              const t = performance.now();
+              const el = document.querySelector('select[aria-label="Variable"]') as HTMLSelectElement;
+              el.value = v;
+              el.dispatchEvent(new Event("change", { bubbles: true }));
+              return t;
+            }, v);
+            return submittedAt(page, `"variable":"${v}"`);
+          });
+          return presented - t0;
+        };
+        await page.waitForTimeout(1000);
+        const newField = [await switchVariable("msl")];
+        await page.waitForTimeout(1000);
+        newField.push(await switchVariable("2t"));
+        await page.waitForTimeout(1000);
+        rows.push(["warm page: new field (variable switch, not prefetched) → first frame", `${newField.map((t) => t.toFixed(0)).join(", ")} ms`]);
+
+        // Frame intervals while panning: a mouse drag across the map; the intervals between the
+        // frames the GPU process presented during the drag.
+        const panel = page.locator('[data-testid="map-panel-0"]');
+        const box = (await panel.boundingBox())!;
+        let dragEnd = 0;
+        const { swaps, submitted: dragStart } = await presentedAt(browser.browser, page, async () => {
+          await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
+          const start = await page.evaluate(() => performance.now());
+          await page.mouse.down();
+          for (let i = 1; i <= 40; i++) await page.mouse.move(box.x + box.width * (0.3 + 0.01 * i), box.y + box.height * (0.5 - 0.004 * i));
+          await page.mouse.up();
+          dragEnd = await page.evaluate(() => performance.now());
+          return start;
+        });
+        const during = swaps.filter((w) => w.start >= dragStart && w.start <= dragEnd).map((w) => w.end);
+        const iv = during.slice(1).map((t, i) => t - during[i]).sort((a, b) => a - b);
+        rows.push(["frame interval while panning", `median ${iv[Math.floor(iv.length / 2)].toFixed(0)} ms, p90 ${iv[Math.floor(iv.length * 0.9)].toFixed(0)} ms over ${iv.length} presented frames (1280×900 page, SwiftShader on 2 CPU cores)`]);
+      }
+      report(`browser, ${g.label}, ${st.name}`, rows);
+      await page.close();
     }
-    rows.unshift(["navigation → first field frame", `${first.map((t) => t.toFixed(0)).join(", ")} ms (field request itself ${fieldFetch.map((t) => t.toFixed(0)).join(", ")} ms)`]);
-
-    // Lead switch, not prefetched: jump 3 steps ahead with the slider (prefetch covers −1, +1, +2).
-    const jump = async (toIdx: number, how: "slider" | "next") => {
-      let t0 = 0;
-      const { presented } = await presentedAt(browser.browser, page, async () => {
-        t0 = await page.evaluate(
-        ({ toIdx, how }) => {
-          const t = performance.now();
-          if (how === "next") (document.querySelector('button[aria-label="Next date"]') as HTMLButtonElement).click();
-          else {
-            const el = document.querySelector('input[aria-label="Date"]') as HTMLInputElement;
-            const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")!.set!;
-            setter.call(el, String(toIdx));
-            el.dispatchEvent(new Event("input", { bubbles: true }));
-          }
-          return t;
-        },
-        { toIdx, how },
-        );
-        return submittedAt(page, dates[toIdx]);
-      });
-      return presented - t0;
-    };
-    const cold = await jump(5, "slider"); // from 2 to 5: not prefetched
-    // Wait until the neighbours of 5 are fetched (4 prefetched), then step back and forth.
-    await page.waitForFunction(() => performance.getEntriesByType("resource").filter((e) => e.name.includes("/api/fields?") && e.name.includes("T00%3A00%3A00Z") && e.name.includes("2024-01-02")).length > 0, undefined, { timeout: 60_000 });
-    await page.waitForTimeout(1000);
-    const warm = await jump(4, "slider");
-    await page.waitForTimeout(1000);
-    const warm2 = await jump(5, "next");
-    // More prefetched switches back and forth (slider and Next button), for the distribution.
-    const more: number[] = [];
-    for (let i = 0; i < 8; i++) {
-      await page.waitForTimeout(700);
-      more.push(await jump(i % 2 === 0 ? 4 : 5, i % 2 === 0 ? "slider" : "next"));
-    }
-    rows.push(["lead switch, not prefetched", `${cold.toFixed(0)} ms`]);
-
-    // Warm page: a field not fetched yet (another variable), from the request to its first frame.
-    const switchVariable = async (v: string) => {
-      let t0 = 0;
-      const { presented } = await presentedAt(browser.browser, page, async () => {
-        t0 = await page.evaluate((v) => {
-          const t = performance.now();
-          const el = document.querySelector('select[aria-label="Variable"]') as HTMLSelectElement;
-          el.value = v;
-          el.dispatchEvent(new Event("change", { bubbles: true }));
-          return t;
-        }, v);
-        return submittedAt(page, `"variable":"${v}"`);
-      });
-      return presented - t0;
-    };
-    await page.waitForTimeout(1000);
-    const newField = [await switchVariable("msl")];
-    await page.waitForTimeout(1000);
-    newField.push(await switchVariable("2t"));
-    await page.waitForTimeout(1000);
-    rows.push(["warm page: new field (variable switch, not prefetched) → first frame", `${newField.map((t) => t.toFixed(0)).join(", ")} ms`]);
-    const all = [warm, warm2, ...more].sort((a, b) => a - b);
-    const median = all[Math.floor(all.length / 2)];
-    rows.push(["lead switch, prefetched", `first two ${warm.toFixed(0)}, ${warm2.toFixed(0)} ms; all ${all.length}: median ${median.toFixed(0)} ms, ${all[0].toFixed(0)}–${all[all.length - 1].toFixed(0)} ms, ${all.filter((t) => t <= 100).length} of ${all.length} ≤ 100 ms (median ${(cold / median).toFixed(1)}× faster than not prefetched)`]);
-
-    // Frame intervals while panning: a mouse drag across the map; the intervals between the frames
-    // the GPU process presented during the drag.
-    const panel = page.locator('[data-testid="map-panel-0"]');
-    const box = (await panel.boundingBox())!;
-    let dragEnd = 0;
-    const { swaps, submitted: dragStart } = await presentedAt(browser.browser, page, async () => {
-      await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
-      const start = await page.evaluate(() => performance.now());
-      await page.mouse.down();
-      for (let i = 1; i <= 40; i++) await page.mouse.move(box.x + box.width * (0.3 + 0.01 * i), box.y + box.height * (0.5 - 0.004 * i));
-      await page.mouse.up();
-      dragEnd = await page.evaluate(() => performance.now());
-      return start;
-    });
-    const during = swaps.filter((w) => w.start >= dragStart && w.start <= dragEnd).map((w) => w.end);
-    const iv = during.slice(1).map((t, i) => t - during[i]).sort((a, b) => a - b);
-    rows.push(["frame interval while panning", `median ${iv[Math.floor(iv.length / 2)].toFixed(0)} ms, p90 ${iv[Math.floor(iv.length * 0.9)].toFixed(0)} ms over ${iv.length} presented frames (1280×900 page, SwiftShader on 2 CPU cores)`]);
-    report(`browser, ${g.label}`, rows);
-    await page.close();
   }
   await browser.close();
 } finally {

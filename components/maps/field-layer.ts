@@ -1,10 +1,11 @@
 import { WebMercatorViewport, type DefaultProps, type UpdateParameters, type Viewport } from "@deck.gl/core";
 import { BitmapLayer, type BitmapLayerProps } from "@deck.gl/layers";
-import type { Device, Framebuffer, Texture } from "@luma.gl/core";
+import type { Device, Texture } from "@luma.gl/core";
 import type { Model } from "@luma.gl/engine";
 import type { ShaderModule } from "@luma.gl/shadertools";
 import { buildLut, latitudeRowCache, ROW_CACHE_STRIDE, rowGuessTable, TEXTURE_WIDTH, textureRows, type ColourScale, type RasterMapGrid, type RowsMapGrid } from "@/lib/maps";
 import { fieldFs, fieldUniformsGLSL, MISSING } from "./field-shader";
+import { FrameCache } from "./frame-cache";
 
 /**
  * Draws a field on its native grid, on the GPU, for every grid kind (see docs/maps.md): a
@@ -125,9 +126,13 @@ type State = ValueTextures & {
   latest?: { values: Float32Array; upcoming?: (() => Float32Array[]) | null };
   keep?: ReadonlySet<Float32Array>;
   preupload?: { timer: ReturnType<typeof setTimeout> | null; tries: number; finalized: boolean };
-  /** The shader inputs of the last frame drawn, for {@link warmTexture}. */
+  /** The shader inputs of the last frame drawn, for {@link prerender}. */
   lastShaderProps?: Record<string, Record<string, unknown>>;
-  warmTarget?: Framebuffer;
+  /** Frames of the prefetched fields drawn ahead for the current view (see FrameCache). */
+  frames?: FrameCache;
+  /** Counts colour-scale changes (part of the frame key), and the current scale's content. */
+  lutVersion?: number;
+  scaleKey?: string;
 };
 
 const NO_ROW_CACHE: [number, number, number, number] = [0, 1, 1, 0];
@@ -208,10 +213,19 @@ const VALUE_TEXTURES = 5;
  */
 class ValueTextureCache {
   private readonly entries = new Map<Float32Array, Texture>();
-  constructor(private readonly device: Device) {}
+  /** `onRecycle(tex)`: the texture is about to hold other values (frames drawn from it are stale). */
+  constructor(
+    private readonly device: Device,
+    private readonly onRecycle: (tex: Texture) => void,
+  ) {}
 
   has(values: Float32Array): boolean {
     return this.entries.has(values);
+  }
+
+  /** The texture of `values` if uploaded, without touching the order. */
+  peek(values: Float32Array): Texture | undefined {
+    return this.entries.get(values);
   }
 
   get(values: Float32Array, keep: ReadonlySet<Float32Array>): Texture {
@@ -227,6 +241,7 @@ class ValueTextureCache {
         if (keep.has(v)) continue;
         this.entries.delete(v);
         recycled = t;
+        this.onRecycle(t);
         break;
       }
     }
@@ -288,9 +303,13 @@ const defaultProps: DefaultProps<FieldLayerProps> = {
 // The whole globe, in lng/lat: BitmapLayer builds its (view-tessellated) mesh from these.
 const bitmapDefaults = { bounds: { type: "array", value: BOUNDS, compare: true }, _imageCoordinateSystem: "lnglat" };
 
+/** How long the view must rest before frames are drawn ahead (panning changes it every frame). */
+const VIEW_REST_MS = 300;
+
 /**
- * Uploads the layer's upcoming values, one per idle moment, retrying for a few seconds while the
- * prefetches are still arriving. Runs on timers, never inside a frame.
+ * Uploads the layer's upcoming values and draws their frames ahead (see FrameCache), one field per
+ * idle moment, retrying for a few seconds while the prefetches are still arriving and waiting
+ * while the view moves. Runs on timers, never inside a frame.
  */
 function schedulePreupload(st: State & { model?: Model }, device: Device, delay = 250): void {
   const p = st.preupload;
@@ -298,30 +317,38 @@ function schedulePreupload(st: State & { model?: Model }, device: Device, delay 
   p.timer = setTimeout(() => {
     p.timer = null;
     if (p.finalized || !st.latest || !st.valueCache) return;
+    if (st.frames && st.frames.steadyFor() < VIEW_REST_MS) return schedulePreupload(st, device);
     p.tries++;
     const { values, upcoming } = st.latest;
     const next = (upcoming?.() ?? []).filter((v) => v.length === values.length);
     st.keep = new Set(next);
-    const missing = next.find((v) => !st.valueCache!.has(v));
-    if (missing) warmTexture(device, st, st.valueCache.get(missing, new Set([values, ...next])));
+    const cache = st.valueCache;
+    const missing = next.find((v) => {
+      const tex = cache.peek(v);
+      return !tex || (st.frames && !st.frames.has(tex));
+    });
+    if (missing) {
+      const keep = new Set([values, ...next]);
+      const tex = cache.get(missing, keep);
+      prerender(st, tex, new Set([...keep].map((v) => cache.peek(v)).filter((t): t is Texture => !!t)));
+    }
     schedulePreupload(st, device);
   }, delay);
 }
 
 /**
- * Draws the last frame's shader inputs once with `tex` as the value texture into a 1×1 target:
- * under SwiftShader the first frame drawn with a new texture was measurably slower (bench: median
- * prefetched switch 81–89 → 74–78 ms with this), so the idle upload pays that instead of the switch.
+ * Draws the last frame's shader inputs with `tex` as the value texture into the frame cache: the
+ * switch to that field then only copies the frame. (This also makes the software GPU's first use
+ * of the new texture happen here, not during the switch.)
  */
-function warmTexture(device: Device, st: State & { model?: Model }, tex: Texture): void {
+function prerender(st: State & { model?: Model }, tex: Texture, keep: ReadonlySet<Texture>): void {
   const model = st.model;
   const last = st.lastShaderProps;
-  if (!model || !last) return;
-  st.warmTarget ??= device.createFramebuffer({ width: 1, height: 1, colorAttachments: ["rgba8unorm"] });
-  const pass = device.beginRenderPass({ framebuffer: st.warmTarget, clearColor: [0, 0, 0, 0] });
-  model.shaderInputs.setProps({ ...last, field: { ...last.field, valueTex: tex } });
-  model.draw(pass);
-  pass.end();
+  if (!model || !last || !st.frames || last.field.diff) return;
+  st.frames.render(tex, keep, (pass) => {
+    model.shaderInputs.setProps({ ...last, field: { ...last.field, valueTex: tex } });
+    model.draw(pass);
+  });
 }
 
 export class FieldLayer extends BitmapLayer<FieldLayerProps> {
@@ -369,9 +396,13 @@ export class FieldLayer extends BitmapLayer<FieldLayerProps> {
     const device = this.context.device;
     const st = this.state;
     const next: State = fieldTextures(device, st, props, oldProps, first, false);
+    // A new scale object with the same content (every switch builds one) keeps the frames drawn ahead.
+    const scaleKey = JSON.stringify(props.scale);
+    if (next.lutTex && scaleKey !== st.scaleKey) st.lutVersion = (st.lutVersion ?? 0) + 1;
+    st.scaleKey = scaleKey;
     st.latest = { values: props.values, upcoming: props.upcoming };
     if (first || props.values !== oldProps.values) {
-      st.valueCache ??= new ValueTextureCache(device);
+      st.valueCache ??= new ValueTextureCache(device, (tex) => st.frames?.forget(tex));
       next.valueTex = st.valueCache.get(props.values, new Set([props.values, ...(st.keep ?? [])]));
       st.preupload ??= { timer: null, tries: 0, finalized: false };
       st.preupload.tries = 0;
@@ -410,7 +441,7 @@ export class FieldLayer extends BitmapLayer<FieldLayerProps> {
       if (st.preupload.timer) clearTimeout(st.preupload.timer);
     }
     st.valueCache?.destroy(); // includes valueTex
-    st.warmTarget?.destroy();
+    st.frames?.destroy();
     for (const t of [st.valueTexB, st.tableTex, st.rowGuessTex, st.rowCache?.tex, st.lutTex, st.levelTex]) t?.destroy();
   }
 
@@ -447,8 +478,24 @@ export class FieldLayer extends BitmapLayer<FieldLayerProps> {
       bitmap: { bounds, coordinateConversion, desaturate: 0, tintColor: [1, 1, 1] as [number, number, number], transparentColor: [0, 0, 0, 0] as [number, number, number, number] },
       field: { ...uniforms, valueTex, valueTexB: diff ? valueTexB : valueTex, tableTex, rowGuessTex, rowCacheTex: rowCache?.tex ?? rowGuessTex, lutTex, levelTex },
     };
-    model.shaderInputs.setProps(shaderProps);
-    model.draw(this.context.renderPass);
-    this.state.lastShaderProps = shaderProps;
+    // A frame drawn ahead for this field, view and colour scale is copied instead of drawn.
+    const st = this.state;
+    const vp = this.context.viewport;
+    const device = this.context.device;
+    const [bw, bh] = device.getDefaultCanvasContext().getDrawingBufferSize();
+    const frameKey = [st.definesKey, st.lutVersion, mg.gridId, mg.size, vp.id, bw, bh, vp.width, vp.height, Array.from(vp.viewProjectionMatrix).join(","), this.props.opacity, JSON.stringify(uniforms)].join("|");
+    st.frames ??= new FrameCache(device, VALUE_TEXTURES);
+    const steady = st.frames.steadyFor();
+    st.frames.setKey(frameKey);
+    if (st.frames.steadyFor() < steady && st.preupload) {
+      // The view or the colours changed: the frames drawn ahead are gone; draw new ones once it rests.
+      st.preupload.tries = 0;
+      schedulePreupload(st, device, VIEW_REST_MS);
+    }
+    if (diff || !st.frames.drawFrame(this.context.renderPass, valueTex)) {
+      model.shaderInputs.setProps(shaderProps);
+      model.draw(this.context.renderPass);
+    }
+    st.lastShaderProps = shaderProps;
   }
 }

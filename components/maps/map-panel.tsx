@@ -7,6 +7,7 @@ import { useEffect, useMemo, useRef, useState, type CSSProperties } from "react"
 import type { ColourScale, MapGrid } from "@/lib/maps";
 import { basemapLayers } from "./basemap";
 import { FieldLayer } from "./field-layer";
+import { frameCacheStats } from "./frame-cache";
 import { MeshFieldLayer } from "./mesh-field-layer";
 import { globeSurfaceLayer, graphLayers, type GraphOverlay } from "./graph-layer";
 
@@ -31,6 +32,12 @@ type Props = {
   /** Values the panel will probably show next (prefetched neighbours), uploaded while idle. */
   upcoming?: () => Float32Array[];
   overlays: boolean;
+  /**
+   * A field is on its way (requested, not arrived): the coastlines and graticule wait for the
+   * panel's first field frame, so that the software GPU's start-up work for them (shader
+   * compilation, first draw) does not delay the field; they follow in the next frame.
+   */
+  fieldPending?: boolean;
   onProbe?: (p: { lat: number; lon: number } | null) => void;
   /** Click on the map (opens the meteogram at that point). */
   onPick?: (p: { lat: number; lon: number }) => void;
@@ -49,7 +56,11 @@ type MapsDebug = {
    * had presented it (`presentedAt`: two animation frames later, which under a busy software GPU
    * is when the frame has actually been rasterised).
    */
-  rendered: Record<string, { key: string; at: number; presentedAt: number | null }>;
+  rendered: Record<string, { key: string; at: number; presentedAt: number | null; basemap: boolean }>;
+  /** Per panel, when the first frame with both the field and the basemap was submitted. */
+  complete: Record<string, { key: string; at: number }>;
+  /** Frames of prefetched fields drawn ahead, and switches that copied one (all panels). */
+  frames: typeof frameCacheStats;
 };
 
 declare global {
@@ -59,7 +70,7 @@ declare global {
 }
 
 function debugHooks(): MapsDebug {
-  window.__isobarMaps ??= { panels: {}, rendered: {} };
+  window.__isobarMaps ??= { panels: {}, rendered: {}, complete: {}, frames: frameCacheStats };
   return window.__isobarMaps;
 }
 
@@ -73,11 +84,14 @@ const DEVICE_PROPS = { webgl: { antialias: false, preserveDrawingBuffer: false }
 const GLOBE_VIEW = new GlobeView({ id: "globe", resolution: 2 });
 
 /** One map: the field on its native grid, coastlines, graticule; map or globe. */
-export function MapPanel({ id, view, viewState, onViewStateChange, field, upcoming, overlays, onProbe, onPick, marker, graph, style }: Props) {
+export function MapPanel({ id, view, viewState, onViewStateChange, field, upcoming, overlays, fieldPending, onProbe, onPick, marker, graph, style }: Props) {
   const deckRef = useRef<DeckGLRef>(null);
   const [renderedKey, setRenderedKey] = useState<string | null>(null);
+  // Whether a field frame has been drawn in this panel yet (the basemap waits for it).
+  const [fieldDrawn, setFieldDrawn] = useState(false);
+  const basemap = overlays && (fieldDrawn || !(fieldPending || field));
   const globe = view === "globe";
-  const expectedKey = field ? `${field.key}|${view}` : null;
+  const expectedKey = field ? `${field.key}|${view}|${basemap ? "basemap" : "field only"}` : null;
   const [renderedGraphKey, setRenderedGraphKey] = useState<string | null>(null);
   const expectedGraphKey = graph ? `${graph.key}|${view}` : null;
 
@@ -100,7 +114,7 @@ export function MapPanel({ id, view, viewState, onViewStateChange, field, upcomi
       const mg = field.mapGrid;
       out.push(mg.kind === "mesh" ? new MeshFieldLayer({ ...common, mapGrid: mg, clampPoles: !globe }) : new FieldLayer({ ...common, mapGrid: mg, upcoming }));
     } else if (graph && globe) out.push(globeSurfaceLayer(id));
-    out.push(...basemapLayers({ globe, coastlines: overlays, graticule: overlays, idPrefix: id }));
+    out.push(...basemapLayers({ globe, coastlines: basemap, graticule: basemap, idPrefix: id }));
     if (graph) out.push(...graphLayers(graph, { globe, idPrefix: id }));
     if (marker)
       out.push(
@@ -121,7 +135,7 @@ export function MapPanel({ id, view, viewState, onViewStateChange, field, upcomi
     return out;
     // field and marker are read through their keys (the same key means the same data).
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [fieldKey, globe, overlays, id, markerKey, graph, upcoming]);
+  }, [fieldKey, globe, basemap, id, markerKey, graph, upcoming]);
 
   useEffect(() => {
     const hooks = debugHooks();
@@ -143,7 +157,8 @@ export function MapPanel({ id, view, viewState, onViewStateChange, field, upcomi
     };
   }, [id]);
 
-  const ready = expectedKey !== null && renderedKey === expectedKey;
+  // Ready once the field is drawn together with the basemap (when overlays are on).
+  const ready = expectedKey !== null && renderedKey === expectedKey && basemap === overlays;
   const vs = globe ? { ...viewState, zoom: Math.min(viewState.zoom, 6) } : viewState;
   return (
     <div
@@ -172,10 +187,12 @@ export function MapPanel({ id, view, viewState, onViewStateChange, field, upcomi
         }}
         onAfterRender={() => {
           if (expectedKey && renderedKey !== expectedKey) {
-            const entry = { key: expectedKey, at: performance.now(), presentedAt: null as number | null };
+            const entry = { key: expectedKey, at: performance.now(), presentedAt: null as number | null, basemap };
             debugHooks().rendered[id] = entry;
+            if (basemap === overlays) debugHooks().complete[id] = { key: expectedKey, at: entry.at };
             requestAnimationFrame(() => requestAnimationFrame(() => (entry.presentedAt = performance.now())));
             setRenderedKey(expectedKey);
+            setFieldDrawn(true);
           }
           if (expectedGraphKey && renderedGraphKey !== expectedGraphKey) setRenderedGraphKey(expectedGraphKey);
         }}

@@ -353,6 +353,7 @@ export default function MapsView() {
   const nameB = metaFB.data?.name ?? state.forecastB ?? "";
   const memberLabel = fmeta && fmeta.members > 1 ? (member === "mean" ? " · ensemble mean" : member === "spread" ? " · ensemble spread" : ` · member ${member}`) : "";
   const title = (kind: PanelKind): string => {
+    if (!meta) return "loading …";
     if (fmode) {
       const when = `init ${short(init)} +${formatLead(lead)} (valid ${short(valid)})`;
       const truthName = truth.split("/").pop() ?? truth;
@@ -427,6 +428,7 @@ export default function MapsView() {
   const forecasts = forecastList.data ?? [];
 
   const shownPanels = graphOnly || state.swipe === "1" ? (["a"] as PanelKind[]) : state.panels;
+  const fieldOnItsWay = !error && !!(state.dataset || state.forecast);
   return (
     <>
       <h1>Maps</h1>
@@ -681,7 +683,9 @@ export default function MapsView() {
           {error}
         </div>
       ) : null}
-      {(meta && !error) || graphOnly ? (
+      {/* The panels (deck.gl, coastlines) mount before the metadata and the field arrive: WebGL
+          start-up and the basemap's shaders then overlap the network wait instead of following it. */}
+      {!error && (meta || graphOnly || state.dataset || state.forecast) ? (
         <div className={`maps-grid n${shownPanels.length}`} ref={gridRef}>
           {shownPanels.map((kind, i) => {
             const f = panelField(kind);
@@ -704,6 +708,7 @@ export default function MapsView() {
                     field={f}
                     upcoming={kind === "a" ? upcoming : undefined}
                     overlays={state.overlays === "on"}
+                    fieldPending={fieldOnItsWay && !f && !panelError(kind)}
                     onProbe={setProbe}
                     onPick={fmode ? (p) => set({ point: `${p.lat.toFixed(3)},${p.lon.toFixed(3)}` }) : undefined}
                     marker={marker}
@@ -718,6 +723,7 @@ export default function MapsView() {
                         onViewStateChange={setViewState}
                         field={other}
                         overlays={state.overlays === "on"}
+                        fieldPending={fieldOnItsWay && !other && !panelError("b")}
                         onProbe={setProbe}
                         marker={marker}
                         graph={graphOverlay}

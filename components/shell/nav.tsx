@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { usePathname } from "next/navigation";
+import { usePathname, useRouter } from "next/navigation";
 
 /** The dashboard's areas. Each capability adds its link here when its pages exist. */
 export const NAV_ITEMS = [
@@ -17,11 +17,18 @@ export const NAV_ITEMS = [
   { href: "/system", label: "System" },
 ] as const;
 
+/**
+ * The navigation prefetches a page when the pointer or the focus reaches its link, not when the
+ * link is drawn: the bar is on every page, and viewport prefetching made each page load fetch and
+ * evaluate the code of all ten areas while the page itself was starting (on the maps page that
+ * competed with the first frame of the field).
+ */
 export function Nav() {
   const pathname = usePathname();
+  const router = useRouter();
   return (
     <nav className="nav" aria-label="Main">
-      <Link href="/" className="brand">
+      <Link href="/" className="brand" prefetch={false} onMouseEnter={() => router.prefetch("/")} onFocus={() => router.prefetch("/")}>
         Isobar
       </Link>
       <ul>
@@ -29,7 +36,14 @@ export function Nav() {
           const active = item.href === "/" ? pathname === "/" : pathname.startsWith(item.href);
           return (
             <li key={item.href}>
-              <Link href={item.href} aria-current={active ? "page" : undefined} className={active ? "active" : undefined}>
+              <Link
+                href={item.href}
+                prefetch={false}
+                onMouseEnter={() => router.prefetch(item.href)}
+                onFocus={() => router.prefetch(item.href)}
+                aria-current={active ? "page" : undefined}
+                className={active ? "active" : undefined}
+              >
                 {item.label}
               </Link>
             </li>

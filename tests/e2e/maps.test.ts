@@ -224,13 +224,18 @@ describe("maps in Chromium (SwiftShader)", () => {
       expect(r.checked, `${date} ${JSON.stringify(r)}`).toBeGreaterThan(200);
       expect(r.matched / r.checked, `${date} ${JSON.stringify(r)}`).toBeGreaterThanOrEqual(0.99);
     };
-    // Neighbours 0, 2 and 3 are prefetched and then uploaded on idle timers; step through them.
+    // Neighbours 0, 2 and 3 are prefetched, uploaded on idle timers and their frames drawn ahead;
+    // step through them: a switch to a field drawn ahead copies that frame, which must show the
+    // same colours as drawing the field.
     await page.waitForTimeout(2500);
+    const copiedBefore = await page.evaluate(() => window.__isobarMaps!.frames.copied);
     for (const [button, date] of [["Next date", dates[2]], ["Next date", dates[3]], ["Previous date", dates[2]], ["Previous date", dates[1]], ["Previous date", dates[0]]] as const) {
       await page.locator(`button[aria-label="${button}"]`).click();
       await check(date);
-      await page.waitForTimeout(600);
+      await page.waitForTimeout(1200);
     }
+    const frames = await page.evaluate(() => window.__isobarMaps!.frames);
+    expect(frames.copied - copiedBefore, JSON.stringify(frames)).toBeGreaterThanOrEqual(3);
     expect(errors).toEqual([]);
     await page.close();
   });
