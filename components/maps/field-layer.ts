@@ -219,10 +219,6 @@ class ValueTextureCache {
     private readonly onRecycle: (tex: Texture) => void,
   ) {}
 
-  has(values: Float32Array): boolean {
-    return this.entries.has(values);
-  }
-
   /** The texture of `values` if uploaded, without touching the order. */
   peek(values: Float32Array): Texture | undefined {
     return this.entries.get(values);
@@ -485,9 +481,7 @@ export class FieldLayer extends BitmapLayer<FieldLayerProps> {
     const [bw, bh] = device.getDefaultCanvasContext().getDrawingBufferSize();
     const frameKey = [st.definesKey, st.lutVersion, mg.gridId, mg.size, vp.id, bw, bh, vp.width, vp.height, Array.from(vp.viewProjectionMatrix).join(","), this.props.opacity, JSON.stringify(uniforms)].join("|");
     st.frames ??= new FrameCache(device, VALUE_TEXTURES);
-    const steady = st.frames.steadyFor();
-    st.frames.setKey(frameKey);
-    if (st.frames.steadyFor() < steady && st.preupload) {
+    if (st.frames.setKey(frameKey) && st.preupload) {
       // The view or the colours changed: the frames drawn ahead are gone; draw new ones once it rests.
       st.preupload.tries = 0;
       schedulePreupload(st, device, VIEW_REST_MS);

@@ -1,6 +1,9 @@
 import type { Device, Framebuffer, RenderPass, Texture } from "@luma.gl/core";
 import { Model } from "@luma.gl/engine";
 
+/** How many frames were drawn ahead and copied onto the canvas (read by tests and benchmarks). */
+export const frameCacheStats = { rendered: 0, copied: 0 };
+
 /**
  * Frames of a FieldLayer drawn ahead of time, one per value texture, for one view.
  *
@@ -19,9 +22,6 @@ import { Model } from "@luma.gl/engine";
  * one-minus-src-alpha gives what drawing the field directly would (up to 8-bit rounding of
  * translucent pixels; opaque pixels are identical, which the browser tests check).
  */
-/** How many frames were drawn ahead and copied onto the canvas (read by tests and benchmarks). */
-export const frameCacheStats = { rendered: 0, copied: 0 };
-
 export class FrameCache {
   private key = "";
   private since = 0;
@@ -34,13 +34,14 @@ export class FrameCache {
     private readonly capacity: number,
   ) {}
 
-  /** Sets the key of the frame being drawn; frames of another key are dropped. */
-  setKey(key: string): void {
-    if (key === this.key) return;
+  /** Sets the key of the frame being drawn; frames of another key are dropped. True when it changed. */
+  setKey(key: string): boolean {
+    if (key === this.key) return false;
     this.key = key;
     this.since = performance.now();
     for (const fbo of this.frames.values()) this.spare.push(fbo);
     this.frames.clear();
+    return true;
   }
 
   /** How long the key has stayed the same (ms): frames are only worth drawing once the view rests. */

@@ -56,7 +56,7 @@ type MapsDebug = {
    * had presented it (`presentedAt`: two animation frames later, which under a busy software GPU
    * is when the frame has actually been rasterised).
    */
-  rendered: Record<string, { key: string; at: number; presentedAt: number | null; basemap: boolean }>;
+  rendered: Record<string, { key: string; at: number; presentedAt: number | null }>;
   /** Per panel, when the first frame with both the field and the basemap was submitted. */
   complete: Record<string, { key: string; at: number }>;
   /** Frames of prefetched fields drawn ahead, and switches that copied one (all panels). */
@@ -187,7 +187,7 @@ export function MapPanel({ id, view, viewState, onViewStateChange, field, upcomi
         }}
         onAfterRender={() => {
           if (expectedKey && renderedKey !== expectedKey) {
-            const entry = { key: expectedKey, at: performance.now(), presentedAt: null as number | null, basemap };
+            const entry = { key: expectedKey, at: performance.now(), presentedAt: null as number | null };
             debugHooks().rendered[id] = entry;
             if (basemap === overlays) debugHooks().complete[id] = { key: expectedKey, at: entry.at };
             requestAnimationFrame(() => requestAnimationFrame(() => (entry.presentedAt = performance.now())));
