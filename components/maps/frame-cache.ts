@@ -28,6 +28,7 @@ export class FrameCache {
   private readonly frames = new Map<Texture, Framebuffer>();
   private readonly spare: Framebuffer[] = [];
   private copy?: Model;
+  private warmTarget?: Framebuffer;
 
   constructor(
     private readonly device: Device,
@@ -88,16 +89,18 @@ export class FrameCache {
     pass.end();
     this.frames.set(tex, fbo);
     frameCacheStats.rendered++;
-    if (!this.copy) this.warmCopy(fbo);
+    this.warmCopy(fbo);
   }
 
-  /** Compiles the copy's shaders and draws it once off-screen, so the first switch does not pay for that. */
+  /**
+   * Copies a new frame once into a 1×1 target: compiles the copy's shaders on the first frame, and
+   * makes the software GPU's first read of each frame's texture happen here, not in the switch.
+   */
   private warmCopy(frame: Framebuffer): void {
-    const target = this.device.createFramebuffer({ width: 1, height: 1, colorAttachments: ["rgba8unorm"] });
-    const pass = this.device.beginRenderPass({ framebuffer: target, clearColor: [0, 0, 0, 0] });
+    this.warmTarget ??= this.device.createFramebuffer({ width: 1, height: 1, colorAttachments: ["rgba8unorm"] });
+    const pass = this.device.beginRenderPass({ framebuffer: this.warmTarget, clearColor: [0, 0, 0, 0] });
     this.drawFrameOf(pass, frame);
     pass.end();
-    target.destroy();
   }
 
   /** Copies the frame of `tex` onto `pass`; false when there is none for the current key. */
@@ -127,6 +130,7 @@ export class FrameCache {
     this.frames.clear();
     this.spare.length = 0;
     this.copy?.destroy();
+    this.warmTarget?.destroy();
   }
 }
 
