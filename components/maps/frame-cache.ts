@@ -94,7 +94,8 @@ export class FrameCache {
 
   /**
    * Copies a new frame once into a 1×1 target: compiles the copy's shaders on the first frame, and
-   * makes the software GPU's first read of each frame's texture happen here, not in the switch.
+   * lets the software GPU's first read of each frame's texture happen here rather than in the
+   * switch (its own share of the switch time was within the benchmark's noise).
    */
   private warmCopy(frame: Framebuffer): void {
     this.warmTarget ??= this.device.createFramebuffer({ width: 1, height: 1, colorAttachments: ["rgba8unorm"] });
