@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nearestIndex, sortedByX, visibleRange } from "./series";
+import { isFlatSpan, nearestIndex, sortedByX, visibleRange, xRange, yExtent } from "./series";
 
 describe("chart x look-ups on sorted x values", () => {
   const xs = [0, 10, 20, 20, 35];
@@ -43,5 +43,43 @@ describe("sortedByX", () => {
     expect(sortedByX(x, values)).toEqual({ x, values });
     expect(sortedByX(x, values).x).toBe(x);
     expect(sortedByX([30, 10, 20, 10], [3, 1, 2, null])).toEqual({ x: [10, 10, 20, 30], values: [1, null, 2, 3] });
+  });
+});
+
+describe("scale ranges for flat data (uPlot's tick loop needs a non-empty range)", () => {
+  it("counts a span within 1e-6 of the magnitude as flat, and wider spans as not", () => {
+    expect(isFlatSpan(0, 0)).toBe(true);
+    expect(isFlatSpan(2, 2)).toBe(true);
+    expect(isFlatSpan(Math.fround(0.9999998), Math.fround(1.0000002))).toBe(true); // float32 neighbours of 1
+    expect(isFlatSpan(1e14, 1e14 + 0.015625)).toBe(true); // neighbouring doubles
+    expect(isFlatSpan(-5, -5 + 4e-6)).toBe(true);
+    expect(isFlatSpan(1, 1.00001)).toBe(false);
+    expect(isFlatSpan(1e-9, 2e-9)).toBe(false); // tiny values, but a real 2× change
+    expect(isFlatSpan(-1e-3, 1e-3)).toBe(false);
+  });
+
+  it("yExtent keeps a varying extent and collapses flat data to its middle", () => {
+    expect(yExtent(0.1, 0.4)).toEqual([0.1, 0.4]);
+    expect(yExtent(3, 3)).toEqual([3, 3]);
+    const lo = Math.fround(0.9999998);
+    const hi = Math.fround(1.0000002);
+    expect(yExtent(lo, hi)).toEqual([(lo + hi) / 2, (lo + hi) / 2]);
+    expect(yExtent(null, null)).toBeNull();
+    expect(yExtent(Number.NaN, 1)).toBeNull();
+    expect(yExtent(2, 1)).toBeNull();
+  });
+
+  it("xRange is the data's extent, and one unit either side of a single x", () => {
+    expect(xRange(0, 240)).toEqual([0, 240]);
+    expect(xRange(2, 2)).toEqual([1, 3]);
+    expect(xRange(0, 0)).toEqual([-1, 1]);
+    // A single time (seconds since 1970): ±1e-6 of it, 1,736,000 s → ±1.736 s.
+    expect(xRange(1_736_000, 1_736_000)).toEqual([1_736_000 - 1.736, 1_736_000 + 1.736]);
+    expect(xRange(null, null)).toEqual([0, 1]);
+    // The padded range is never flat itself.
+    for (const v of [0, 1, -7, 1e3, 1.7e9, 1e14]) {
+      const [a, b] = xRange(v, v);
+      expect(isFlatSpan(a, b), String(v)).toBe(false);
+    }
   });
 });

@@ -72,6 +72,47 @@ export function visibleRange(xs: ArrayLike<number>, lo: number, hi: number): [nu
   return [lowerBound(lo, false), lowerBound(hi, true) - 1];
 }
 
+/**
+ * Relative span under which a scale's data counts as flat: metrics are mostly float32 (about 7
+ * significant digits), so values that differ by less than this are one value plus rounding noise.
+ */
+export const FLAT_SPAN = 1e-6;
+
+/** Whether [min, max] is a single value up to rounding noise (see FLAT_SPAN); 0…0 is flat too. */
+export function isFlatSpan(min: number, max: number): boolean {
+  return max - min <= FLAT_SPAN * Math.max(Math.abs(min), Math.abs(max));
+}
+
+/**
+ * The data extent a chart's y scale is ranged from: flat data is collapsed to its mid value, so
+ * the ranging pads it around that value. uPlot 1.6.32 computes axis ticks in a loop that does not
+ * end when a range is empty or narrower than rounding noise: it grows an array until V8 throws
+ * "Invalid array length", seconds later, with the tab frozen meanwhile. A metric flat up to float32
+ * rounding (0.99999976, 1.00000024) is such a case; uPlot leaves ranges like it to the caller
+ * (leeoniya/uPlot#1084). Null when there is no finite data.
+ */
+export function yExtent(min: number | null, max: number | null): [number, number] | null {
+  if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max) || min > max) return null;
+  if (!isFlatSpan(min, max)) return [min, max];
+  const mid = (min + max) / 2;
+  return [mid, mid];
+}
+
+/**
+ * The x scale's range: the data's extent as it is (uPlot's own choice for x), and for flat x (a
+ * chart of runs that have one point each, all at the same step) the value ± max(1, FLAT_SPAN·|x|):
+ * one step or second either side, more beyond 1e6 so that the range is not flat itself (a time
+ * axis in seconds since 1970 gets about ±30 min). uPlot leaves a per-series-x chart's x scale at
+ * [x, x], on which its tick loop does not end (see yExtent).
+ */
+export function xRange(min: number | null, max: number | null): [number, number] {
+  if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max) || min > max) return [0, 1];
+  if (!isFlatSpan(min, max)) return [min, max];
+  const mid = (min + max) / 2;
+  const pad = Math.max(1, Math.abs(mid) * FLAT_SPAN);
+  return [mid - pad, mid + pad];
+}
+
 /** Values that a log axis can show (non-positive become gaps). */
 export function forLogScale(values: readonly (number | null)[]): (number | null)[] {
   return values.map((v) => (v !== null && v > 0 ? v : null));

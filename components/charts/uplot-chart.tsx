@@ -3,7 +3,7 @@
 import { useEffect, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { formatNumber, formatSeconds, formatTick, nearestIndex, visibleRange, type XAxisKind } from "./series";
+import { formatNumber, formatSeconds, formatTick, nearestIndex, visibleRange, xRange, yExtent, type XAxisKind } from "./series";
 
 export type ChartSeries = {
   label: string;
@@ -38,6 +38,21 @@ function formatX(v: number, kind: XAxisKind): string {
 }
 
 /**
+ * Lines only, except for a series of one point (a metric logged once), which no line shows: its
+ * point gets a marker, passed by index: uPlot's own choice of points to draw goes by the shared x
+ * (mode 1) and draws none on a chart of per-series x.
+ */
+function seriesPoints(s: ChartSeries): Pick<uPlot.Series, "points"> {
+  let only = -1;
+  for (const [i, v] of s.values.entries()) {
+    if (v === null) continue;
+    if (only >= 0) return { points: { show: false } };
+    only = i;
+  }
+  return only < 0 ? { points: { show: false } } : { points: { show: true, size: 7, fill: s.colour, filter: () => [only] } };
+}
+
+/**
  * A uPlot line chart with its own legend showing the values under the cursor. Client-only.
  *
  * Hover does not re-render React: the legend's x and value cells are written directly from
@@ -59,6 +74,13 @@ export default function UplotChart({ x, series, xKind, logY = false, height = 22
     const shared = x ?? new Float64Array(0);
     const xsOf = (i: number): ArrayLike<number> => (ownX ? (series[i].x as readonly number[]) : shared);
     const hasData = series.some((s) => s.values.some((v) => v !== null));
+    // Both scales get ranges uPlot can draw ticks for: an empty x range (runs with one point each)
+    // or a y range as narrow as float32 noise freezes the page in uPlot's tick loop (series.ts).
+    const yRange = (min: number | null, max: number | null): uPlot.Range.MinMax => {
+      const extent = yExtent(min, max);
+      if (!extent || (extent[0] === 0 && extent[1] === 0)) return logY ? [1, 10] : [0, 1]; // uPlot ranges 0…0 to 0…100
+      return logY ? uPlot.rangeLog(extent[0], extent[1], 10, false) : uPlot.rangeNum(extent[0], extent[1], 0.1, true);
+    };
 
     const showLegend = (u: uPlot) => {
       const left = u.cursor.left ?? -1;
@@ -95,7 +117,7 @@ export default function UplotChart({ x, series, xKind, logY = false, height = 22
         }
       });
       if (!(min <= max)) return; // no point in the selection: keep y
-      const [ymin, ymax] = logY ? uPlot.rangeLog(min, max, 10, false) : uPlot.rangeNum(min, max, 0.1, true);
+      const [ymin, ymax] = yRange(min, max);
       if (ymin !== null && ymax !== null) u.setScale("y", { min: ymin, max: ymax });
     };
 
@@ -111,8 +133,8 @@ export default function UplotChart({ x, series, xKind, logY = false, height = 22
         ...(ownX ? { dataIdx: (u: uPlot, si: number) => (si === 0 ? null : nearestIndex(xsOf(si - 1), u.posToVal(u.cursor.left ?? 0, "x"))) } : {}),
       },
       scales: {
-        x: { time: xKind === "time" },
-        y: logY ? { distr: 3 } : { auto: true },
+        x: { time: xKind === "time", range: (_u, min, max) => xRange(min, max) },
+        y: logY ? { distr: 3, range: (_u, min, max) => yRange(min, max) } : { auto: true, range: (_u, min, max) => yRange(min, max) },
       },
       axes: [
         {
@@ -132,11 +154,11 @@ export default function UplotChart({ x, series, xKind, logY = false, height = 22
       series: [
         {},
         ...series.map((s) => ({
+          ...seriesPoints(s),
           label: s.label,
           stroke: s.faint ? `${s.colour}40` : s.colour,
           width: s.width ?? (s.faint ? 1 : 1.5),
           spanGaps: true,
-          points: { show: false },
           ...(ownX
             ? {
                 facets: [

@@ -76,7 +76,7 @@ function MetricChartCard({ metricKey, runs, settings }: { metricKey: string; run
       )}
       {history.data ? (
         <div className="meta">
-          {shown < total ? `${shown.toLocaleString()} of ${total.toLocaleString()} points (downsampled, extremes kept)` : `${total.toLocaleString()} points`}
+          {shown < total ? `${shown.toLocaleString()} of ${total.toLocaleString()} points (downsampled, extremes kept)` : `${total.toLocaleString()} ${total === 1 ? "point" : "points"}`}
         </div>
       ) : null}
     </div>

@@ -254,4 +254,42 @@ describe("tracking pages in Chromium", () => {
   it("shows runs logged like anemoi-training: table, filter, run page, compare and config diff", async () => {
     await trackingScenario(server, browser.browser);
   });
+
+  // uPlot's tick loop never ends on an empty or float-noise-narrow scale range: it froze the run
+  // page for seconds per chart and threw "Invalid array length" (series.ts xRange / yExtent).
+  it("draws charts of one-point metrics and metrics flat up to float32 noise, and the page stays responsive", async () => {
+    const api = mlflowClient(server.url);
+    const created = await api.post("experiments/create", { name: "e2e-flat-metrics" });
+    expect(created.status).toBe(200);
+    const run = await api.post("runs/create", { experiment_id: String(created.body.experiment_id), run_name: "short-run", start_time: Date.UTC(2025, 0, 1) });
+    expect(run.status).toBe(200);
+    const runId = (run.body.run as { info: { run_id: string } }).info.run_id;
+    const f32 = (v: number) => Math.fround(v);
+    const series: Record<string, number[]> = {
+      val_loss_once: [], // one point, at step 2: the x range is [2, 2]
+      grad_norm_clipped: [0, 1, 2, 3, 4, 5].map((i) => (i % 2 ? f32(1.0000002) : f32(0.9999998))), // 1 ± 2.4e-7
+      counter_flat_big: [1e14, 1e14 + 0.015625, 1e14], // 16 digits: the spacing of doubles near 1e14 is 0.0156
+      always_zero: [0, 0, 0, 0],
+    };
+    const metrics: { key: string; value: number; timestamp: number; step: number }[] = [{ key: "val_loss_once", value: 0.37, timestamp: Date.UTC(2025, 0, 1, 0, 1), step: 2 }];
+    for (const [key, values] of Object.entries(series)) for (const [step, value] of values.entries()) metrics.push({ key, value, timestamp: Date.UTC(2025, 0, 1, 0, 0, step), step });
+    expect((await api.post("runs/log-batch", { run_id: runId, metrics })).status).toBe(200);
+    expect((await api.post("runs/update", { run_id: runId, status: "FINISHED", end_time: Date.UTC(2025, 0, 1, 0, 2) })).status).toBe(200);
+
+    const page = await browser.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors = trackPageErrors(page);
+    await page.goto(`${server.url}/runs/${runId}`);
+    for (const key of Object.keys(series)) {
+      const card = page.locator(`[data-testid="metric-chart"][data-key="${key}"]`);
+      await card.scrollIntoViewIfNeeded();
+      await card.locator('[data-drawn="true"]').waitFor({ timeout: 30_000 });
+      // A line across the plot, or for the one-point metric its marker (7 px across).
+      expect(drawnPixels(decodePng(await card.locator("canvas").first().screenshot())), key).toBeGreaterThan(key === "val_loss_once" ? 20 : 200);
+    }
+    // All four drawn, none left waiting on a tick loop.
+    expect(await page.evaluate(() => document.querySelectorAll('[data-testid="metric-chart"] [data-drawn="true"]').length)).toBe(4);
+    await saveScreenshot(page, "tracking-flat-metrics");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

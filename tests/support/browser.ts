@@ -35,7 +35,8 @@ export async function launchBrowser(): Promise<{ browser: Browser; close(): Prom
 /** Collect uncaught page errors and console errors so tests can assert there were none. */
 export function trackPageErrors(page: Page): string[] {
   const errors: string[] = [];
-  page.on("pageerror", (err) => errors.push(`pageerror: ${err.message}`));
+  // The stack's first frames say where a page error was thrown (minified, but with file and line).
+  page.on("pageerror", (err) => errors.push(`pageerror: ${err.message}${err.stack ? `\n${err.stack.split("\n").slice(1, 6).join("\n")}` : ""}`));
   page.on("console", (msg) => {
     // the location names the failing resource of "Failed to load resource" messages
     if (msg.type() === "error") errors.push(`console: ${msg.text()}${msg.location().url ? ` (${msg.location().url})` : ""}`);
