@@ -285,7 +285,8 @@ export default function MapsView() {
     return () => clearInterval(t);
   }, [playing, meta, fmode, fmeta, dmeta]);
 
-  const units = meta?.variables.find((v) => v.name === variable)?.units ?? (variable.startsWith("ws") ? "m s**-1" : "");
+  const variableMeta = meta?.variables.find((v) => v.name === variable);
+  const units = variableMeta?.units ?? (variable.startsWith("ws") ? "m s**-1" : "");
   const spread = fmode && member === "spread";
   const conversion = unitConversion(units, state.units, spread);
   const diffConversion = unitConversion(units, state.units, true);
@@ -309,8 +310,12 @@ export default function MapsView() {
 
   // One scale for the value panels (a, b, truth) and one symmetric scale for the difference panels.
   const valueFields = (["a", "b", "truth"] as Source[]).filter((s) => panels.some((k) => !isDiff(k) && SOURCES_OF[k].includes(s))).map((s) => ({ a, b, truth: t })[s as "a" | "b" | "truth"]);
-  const vMin = Math.min(...valueFields.map((f) => f?.header.min ?? Infinity));
-  const vMax = Math.max(...valueFields.map((f) => f?.header.max ?? -Infinity));
+  // An automatic colour range covers the variable's range over the dataset's statistics period
+  // (and any field beyond it): one colour means one value at every date and lead time, and the
+  // frames drawn ahead for neighbouring steps stay valid while stepping. Not for the spread.
+  const statsRange = spread ? null : (variableMeta?.range ?? null);
+  const vMin = Math.min(statsRange?.min ?? Infinity, ...valueFields.map((f) => f?.header.min ?? Infinity));
+  const vMax = Math.max(statsRange?.max ?? -Infinity, ...valueFields.map((f) => f?.header.max ?? -Infinity));
   const valueStyle = spread ? { ...style, range: null, steps: undefined, levels: undefined, palette: "viridis" as const, symmetric: false } : style;
   const scaleV = useMemo<{ scale: ColourScale; contour: number } | null>(() => {
     if (!valueFields.some(Boolean)) return null;

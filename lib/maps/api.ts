@@ -34,6 +34,19 @@ export const GridInfoSchema = z.object({
 });
 export type GridInfo = z.infer<typeof GridInfoSchema>;
 
+/**
+ * A variable as the map offers it. `range`: its minimum and maximum in stored units over the
+ * statistics period of the dataset (for a forecast: of its source dataset), when known. The map's
+ * automatic colour range uses it, so that stepping through time keeps one colour scale.
+ */
+export const MapVariableSchema = z.object({
+  name: z.string(),
+  units: z.string(),
+  longName: z.string().nullable(),
+  range: z.object({ min: z.number(), max: z.number() }).nullable(),
+});
+export type MapVariable = z.infer<typeof MapVariableSchema>;
+
 /** `GET /api/fields/meta?dataset=…`: what a dataset offers to the map. */
 export const DatasetMetaSchema = z.object({
   dataset: z.string(),
@@ -42,7 +55,7 @@ export const DatasetMetaSchema = z.object({
   gridId: z.string(),
   gridKind: z.string(),
   size: z.number().int(),
-  variables: z.array(z.object({ name: z.string(), units: z.string(), longName: z.string().nullable() })),
+  variables: z.array(MapVariableSchema),
   /** Valid dates, ISO 8601 UTC. */
   dates: z.array(z.string()),
   /** Derived variables the service can compute ("ws" from 10u/10v). */
@@ -82,7 +95,7 @@ export const ForecastMetaSchema = z.object({
   gridId: z.string(),
   gridKind: z.string(),
   size: z.number().int(),
-  variables: z.array(z.object({ name: z.string(), units: z.string(), longName: z.string().nullable() })),
+  variables: z.array(MapVariableSchema),
   derived: z.array(z.string()),
   /** Init times, ISO 8601 UTC. */
   initTimes: z.array(z.string()),

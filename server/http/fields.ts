@@ -410,34 +410,56 @@ function resolveLead(f: OpenForecast, hours: number, what: string): number {
   return l;
 }
 
-/** Units of a forecast's variables: from the forecast's attributes, else from its source dataset. */
-const forecastUnitCache = new Map<string, Promise<Record<string, string>>>();
-function forecastUnits(services: Services, f: OpenForecast): Promise<Record<string, string>> {
-  let p = forecastUnitCache.get(f.reader.path);
+type VariableRange = { min: number; max: number };
+
+/** A dataset variable's minimum and maximum over the statistics period; null when not finite or empty. */
+function statisticsRange(ds: Dataset, variable: string): VariableRange | null {
+  const k = ds.variables.indexOf(variable);
+  if (k < 0) return null;
+  const min = ds.statistics.minimum[k];
+  const max = ds.statistics.maximum[k];
+  return Number.isFinite(min) && Number.isFinite(max) && max > min ? { min, max } : null;
+}
+
+/** A forecast's variables: units (from the forecast's attributes, else from its source dataset) and ranges (from its source dataset's statistics). */
+type ForecastVariableInfo = { units: Record<string, string>; ranges: Record<string, VariableRange> };
+const forecastInfoCache = new Map<string, Promise<ForecastVariableInfo>>();
+function forecastVariableInfo(services: Services, f: OpenForecast): Promise<ForecastVariableInfo> {
+  let p = forecastInfoCache.get(f.reader.path);
   if (!p) {
     p = (async () => {
-      const out: Record<string, string> = {};
+      const units: Record<string, string> = {};
+      const ranges: Record<string, VariableRange> = {};
       const meta = f.reader.attrs.variables_metadata;
       if (meta && typeof meta === "object")
         for (const [k, v] of Object.entries(meta as Record<string, unknown>)) {
           const u = v && typeof v === "object" ? (v as { units?: unknown }).units : undefined;
-          if (typeof u === "string") out[k] = u;
+          if (typeof u === "string") units[k] = u;
         }
       const src = f.reader.sourceDataset;
       if (src) {
         try {
           const ds = await openCached(path.resolve(services.env.home, src));
-          for (const v of f.reader.variables) if (!out[v] && unitsOf(ds, v)) out[v] = unitsOf(ds, v);
+          for (const v of f.reader.variables) {
+            if (!units[v] && unitsOf(ds, v)) units[v] = unitsOf(ds, v);
+            const r = statisticsRange(ds, v);
+            if (r) ranges[v] = r;
+          }
         } catch {
-          // The source dataset moved or is gone: the units stay unknown ("").
+          // The source dataset moved or is gone: units stay unknown ("") and ranges come from the fields.
         }
       }
-      return out;
+      return { units, ranges };
     })();
-    forecastUnitCache.set(f.reader.path, p);
-    if (forecastUnitCache.size > 64) forecastUnitCache.delete(forecastUnitCache.keys().next().value!);
+    forecastInfoCache.set(f.reader.path, p);
+    if (forecastInfoCache.size > 64) forecastInfoCache.delete(forecastInfoCache.keys().next().value!);
   }
   return p;
+}
+
+/** Units of a forecast's variables. */
+async function forecastUnits(services: Services, f: OpenForecast): Promise<Record<string, string>> {
+  return (await forecastVariableInfo(services, f)).units;
 }
 
 async function readForecastField(f: OpenForecast, i: number, l: number, variable: string, member: MemberSpec, units: Record<string, string>): Promise<Field> {
@@ -562,7 +584,7 @@ export async function datasetMeta(services: Services, spec: string, local = true
     size: ds.grid.size,
     variables: ds.variables.map((v) => {
       const ln = ds.variablesMetadata[v]?.long_name;
-      return { name: v, units: unitsOf(ds, v), longName: typeof ln === "string" ? ln : null };
+      return { name: v, units: unitsOf(ds, v), longName: typeof ln === "string" ? ln : null, range: statisticsRange(ds, v) };
     }),
     dates: ds.dates.map(isoOf),
     derived: derivedVariables(ds.variables),
@@ -572,7 +594,7 @@ export async function datasetMeta(services: Services, spec: string, local = true
 export async function forecastMeta(services: Services, spec: string, local = true): Promise<ForecastMeta> {
   const f = await resolveForecast(services, spec, local);
   const r = f.reader;
-  const units = await forecastUnits(services, f);
+  const { units, ranges } = await forecastVariableInfo(services, f);
   return {
     forecast: spec,
     id: f.id,
@@ -581,7 +603,7 @@ export async function forecastMeta(services: Services, spec: string, local = tru
     gridId: r.grid.id,
     gridKind: r.grid.kind,
     size: r.grid.size,
-    variables: r.variables.map((v) => ({ name: v, units: units[v] ?? "", longName: null })),
+    variables: r.variables.map((v) => ({ name: v, units: units[v] ?? "", longName: null, range: ranges[v] ?? null })),
     derived: derivedVariables(r.variables),
     initTimes: r.initTimes.map(isoOf),
     leadTimesHours: [...r.leadTimesHours],

@@ -15,7 +15,7 @@ import { tmpDir } from "@/lib/datasets/test-utils";
 import { openStore } from "@/lib/datasets/zarr-store";
 import { ForecastWriter, openForecast, writePersistence } from "@/lib/forecasts";
 import { parseGrid } from "@/lib/grids";
-import { decodeField, ForecastMetaSchema, PointSeriesSchema } from "@/lib/maps";
+import { DatasetMetaSchema, decodeField, ForecastMetaSchema, PointSeriesSchema } from "@/lib/maps";
 import { createAnalyticDataset, MAP_TEST_VARIABLES } from "@/lib/maps/test-fields";
 import { mulberry32 } from "@/lib/random/mulberry32";
 import { readEnv } from "@/server/env";
@@ -129,6 +129,27 @@ describe("forecast fields", () => {
     expect(meta.derived).toEqual(["ws"]);
     const byPath = ForecastMetaSchema.parse(await (await fetch(`${base}/api/fields/meta?forecast=persistence.zarr`)).json());
     expect(byPath.id).toBe(persistenceId);
+  });
+
+  it("meta gives each variable's range: the min and max of the dataset's fields over its statistics period; a forecast's from its source dataset", async () => {
+    // truth.zarr: 2024-01-01T00 … 01-03T00 every 6 h; the dates of its statistics period.
+    const attrs = (await openDataset(path.join(home, "truth.zarr"))).attrs;
+    const [start, end] = [attrs.statistics_start_date, attrs.statistics_end_date].map((d) => Date.parse(`${String(d)}Z`) / 1000);
+    const dates = Array.from({ length: 9 }, (_, d) => T0 + d * 6 * H).filter((t) => t >= start && t <= end);
+    expect(dates.length).toBeGreaterThanOrEqual(2);
+    const ds = DatasetMetaSchema.parse(await (await fetch(`${base}/api/fields/meta?dataset=truth.zarr`)).json());
+    const f = ForecastMetaSchema.parse(await (await fetch(`${base}/api/fields/meta?forecast=${ensembleId}`)).json());
+    for (const v of ["2t", "z_500"]) {
+      let min = Infinity;
+      let max = -Infinity;
+      for (const t of dates)
+        for (const x of await truthAt(t, v)) {
+          min = Math.min(min, x);
+          max = Math.max(max, x);
+        }
+      expect(ds.variables.find((x) => x.name === v)?.range, v).toEqual({ min, max });
+      if (ENS_VARS.includes(v)) expect(f.variables.find((x) => x.name === v)?.range, v).toEqual({ min, max });
+    }
   });
 
   it("a member by init time and lead time equals the stored chunk; the header carries init, lead and valid time", async () => {
