@@ -29,7 +29,7 @@ async function build(file: string, grid: string) {
     `name: bench-${file.replace(".zarr", "")}`,
     `dates: {start: ${DATES.start}, end: ${DATES.end}, frequency: ${DATES.frequency}}`,
     "input:",
-    "  synthetic: {seed: 1, variables: [2t, msl, 10u, 10v]}",
+    "  synthetic: {seed: 1, variables: [2t, msl, 10u, 10v, z_500]}",
     `output: {grid: ${grid}}`,
   ].join("\n");
   const t0 = performance.now();
@@ -210,6 +210,8 @@ try {
     },
   ];
 
+  // BENCH_MAPS_VARIABLE=z_500 steps through a variable with an automatic colour range (default 10u, a fixed range).
+  const stepVariable = process.env.BENCH_MAPS_VARIABLE ?? "10u";
   for (const g of grids) {
     // BENCH_MAPS_STEPPERS=forecast (or dataset) measures one slider only.
     for (const st of steppers(g).filter((s) => !process.env.BENCH_MAPS_STEPPERS || s.name.startsWith(process.env.BENCH_MAPS_STEPPERS))) {
@@ -223,7 +225,7 @@ try {
       const fieldFetch: number[] = [];
       for (const i of [1, 2, 3, 0]) {
         const { presented: at, submitted, swaps } = await presentedAt(browser.browser, page, async () => {
-          await page.goto(st.url(i, "10u"));
+          await page.goto(st.url(i, stepVariable));
           return submittedAt(page, st.key(i));
         });
         // The coastlines and graticule follow the field's first frame; when was that frame presented?
@@ -332,7 +334,7 @@ try {
         const iv = during.slice(1).map((t, i) => t - during[i]).sort((a, b) => a - b);
         rows.push(["frame interval while panning", `median ${iv[Math.floor(iv.length / 2)].toFixed(0)} ms, p90 ${iv[Math.floor(iv.length * 0.9)].toFixed(0)} ms over ${iv.length} presented frames (1280×900 page, SwiftShader on 2 CPU cores)`]);
       }
-      report(`browser, ${g.label}, ${st.name}`, rows);
+      report(`browser, ${g.label}, ${st.name}, stepping ${stepVariable}`, rows);
       await page.close();
     }
   }

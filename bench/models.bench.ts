@@ -35,6 +35,9 @@ const io = { multistepInput: 2, numPrognostic: prognostic.length, numForcing: fo
 const gnn: ModelSpecInput = { num_channels: C, activation: "gelu", trainable_size: { data: 8, hidden: 8 }, processor: { type: "gnn", num_layers: L, mlp_extra_layers: 0 } };
 const trainGnn: ModelSpecInput = { ...gnn, processor: { type: "gnn", num_layers: TRAIN_L, mlp_extra_layers: 0 } };
 const trainGnnCkpt: ModelSpecInput = { ...trainGnn, activation_checkpointing: true, edge_chunks: EDGE_CHUNKS };
+
+/** The median of a list of timings (the upper one for an even count). */
+const med = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
 const mlp: ModelSpecInput = { num_channels: C, activation: "gelu", processor: { type: "mlp", hidden_dims: [256, 256] } };
 const graphSpec = {
   hidden: { type: "icosahedral" as const, resolution: 4 },
@@ -97,7 +100,6 @@ for (const [name, grid] of process.env.BENCH_MODELS_SKIP_INFER === "1" ? [] : gr
     await runner.step(states, forc);
     tr.push(performance.now() - s);
   }
-  const med = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
   inferRows.push([`${name} bare InferenceSession.run`, `${med(tb).toFixed(0)} ms median of ${runs}`]);
   inferRows.push([`${name} ForecastRunner.step`, `${med(tr).toFixed(0)} ms median of ${runs}`]);
   const lt = runner.lastTiming;
@@ -165,7 +167,6 @@ if (process.env.BENCH_MODELS_SKIP_TRAIN !== "1") {
       r.trainer.trainStep(x, y, 1);
       r.ms.push(performance.now() - t0);
     }
-  const med = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
   const base = med(runs[0].ms);
   const rows: [string, string][] = [];
   for (const [label, r] of [[gnnLabel, runs[0]], [ckptLabel, runs[1]], [`${gnnLabel} checkpointed, 1 edge chunk`, runs[2]]] as const) {

@@ -5,6 +5,7 @@ import { useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc";
 import {
+  automaticRange,
   colourScale,
   colourScaleFor,
   DIFFERENCE_STYLE,
@@ -310,16 +311,17 @@ export default function MapsView() {
 
   // One scale for the value panels (a, b, truth) and one symmetric scale for the difference panels.
   const valueFields = (["a", "b", "truth"] as Source[]).filter((s) => panels.some((k) => !isDiff(k) && SOURCES_OF[k].includes(s))).map((s) => ({ a, b, truth: t })[s as "a" | "b" | "truth"]);
-  // An automatic colour range covers the variable's range over the dataset's statistics period
-  // (and any field beyond it): one colour means one value at every date and lead time, and the
-  // frames drawn ahead for neighbouring steps stay valid while stepping. Not for the spread.
-  const statsRange = spread ? null : (variableMeta?.range ?? null);
-  const vMin = Math.min(statsRange?.min ?? Infinity, ...valueFields.map((f) => f?.header.min ?? Infinity));
-  const vMax = Math.max(statsRange?.max ?? -Infinity, ...valueFields.map((f) => f?.header.max ?? -Infinity));
+  // An automatic colour range follows the variable's statistics (lib/maps automaticRange): one
+  // colour means one value at every date and lead time, and the frames drawn ahead for neighbouring
+  // steps stay valid while stepping. The spread uses its own range.
+  const { min: vMin, max: vMax } = automaticRange(spread ? null : (variableMeta?.range ?? null), {
+    min: Math.min(...valueFields.map((f) => f?.header.min ?? Infinity)),
+    max: Math.max(...valueFields.map((f) => f?.header.max ?? -Infinity)),
+  });
   const valueStyle = spread ? { ...style, range: null, steps: undefined, levels: undefined, palette: "viridis" as const, symmetric: false } : style;
   const scaleV = useMemo<{ scale: ColourScale; contour: number } | null>(() => {
     if (!valueFields.some(Boolean)) return null;
-    const s = colourScaleFor(valueStyle, { min: Number.isFinite(vMin) ? vMin : null, max: Number.isFinite(vMax) ? vMax : null, conversion, palette: state.palette });
+    const s = colourScaleFor(valueStyle, { min: vMin, max: vMax, conversion, palette: state.palette });
     return { scale: colourScale(s), contour: spread ? 0 : (s.contour ?? 0) };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [vMin, vMax, valueFields.some(Boolean), style, conversion, state.palette, spread]);

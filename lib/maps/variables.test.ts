@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { colourScaleFor, DIFFERENCE_STYLE, fromDisplay, toDisplay, unitConversion, unitConversions, variableStyle } from "./variables";
+import { automaticRange, colourScaleFor, DIFFERENCE_STYLE, fromDisplay, toDisplay, unitConversion, unitConversions, variableStyle } from "./variables";
 
 describe("display units", () => {
   it("converts K↔°C, Pa↔hPa, m²/s²↔dam, m↔mm", () => {
@@ -45,5 +45,20 @@ describe("default styles", () => {
     expect([d.min, d.max]).toEqual([-3, 3]);
     expect(d.palette).toBe("rdbu_r");
     expect(d.transparentBand).toBeCloseTo(0.15);
+  });
+});
+
+describe("automatic colour ranges", () => {
+  it("span the statistics range plus 5 % of it on each side, widened to a field beyond that", () => {
+    // statistics 45,000…58,000: span 13,000, margin 650.
+    expect(automaticRange({ min: 45000, max: 58000 }, { min: 46000, max: 57000 })).toEqual({ min: 44350, max: 58650 });
+    expect(automaticRange({ min: 45000, max: 58000 }, { min: 46000, max: 58600 })).toEqual({ min: 44350, max: 58650 }); // within the margin
+    expect(automaticRange({ min: 45000, max: 58000 }, { min: 44000, max: 59000 })).toEqual({ min: 44000, max: 59000 });
+  });
+
+  it("are the fields' own range without statistics, and unknown without either", () => {
+    expect(automaticRange(null, { min: 1, max: 2 })).toEqual({ min: 1, max: 2 });
+    expect(automaticRange(null, { min: Infinity, max: -Infinity })).toEqual({ min: null, max: null });
+    expect(automaticRange({ min: 0, max: 10 }, { min: Infinity, max: -Infinity })).toEqual({ min: -0.5, max: 10.5 });
   });
 });

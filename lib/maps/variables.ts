@@ -91,6 +91,27 @@ export function variableStyle(variable: string): VariableStyle {
 /** Style for a difference or error field: blue–white–red centred on zero, transparent near zero. */
 export const DIFFERENCE_STYLE: VariableStyle = { label: "difference", palette: "rdbu_r", range: null, symmetric: true };
 
+/** Share of a variable's statistics range added on each side of an automatic colour range. */
+export const STATISTICS_MARGIN = 0.05;
+
+/**
+ * The data range of an automatic colour scale: the variable's range over the dataset's statistics
+ * period widened by STATISTICS_MARGIN of it on each side, so that the same range (and colours, and
+ * frames drawn ahead) serves every date and lead time, including those outside the statistics
+ * period whose extremes go a little beyond it; widened further to any shown field beyond that.
+ * Without statistics: the shown fields' own range. Stored units; null bounds when nothing is known.
+ */
+export function automaticRange(statistics: { min: number; max: number } | null, fields: { min: number; max: number }): { min: number | null; max: number | null } {
+  let min = fields.min;
+  let max = fields.max;
+  if (statistics) {
+    const pad = STATISTICS_MARGIN * (statistics.max - statistics.min);
+    min = Math.min(min, statistics.min - pad);
+    max = Math.max(max, statistics.max + pad);
+  }
+  return { min: Number.isFinite(min) ? min : null, max: Number.isFinite(max) ? max : null };
+}
+
 export type ScaleOptions = {
   /** Field min/max in stored units (for automatic ranges). */
   min: number | null;

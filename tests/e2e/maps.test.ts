@@ -221,9 +221,9 @@ output: {grid: O96}
     await page.close();
   });
 
-  // 2t has a fixed colour range; z_500's automatic range is the dataset's statistics range (∪ the
-  // field's), the same at every date although each field's own range differs, so its frames drawn
-  // ahead are reused too (contour lines on).
+  // 2t has a fixed colour range; z_500's automatic range comes from the dataset's statistics, the
+  // same at every date although each field's own range differs, so its frames drawn ahead are
+  // reused too (contour lines on).
   for (const [dataset, variable, units] of [["o96.zarr", "2t", "K"], ["synthetic-o96.zarr", "z_500", "m**2 s**-2"]] as const) {
     it(`stepping through prefetched dates (textures uploaded while idle) draws each date's own ${variable} field`, async () => {
       const page = await browser.browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -243,7 +243,8 @@ output: {grid: O96}
         await page.locator(`[data-testid="map-panel-0"][data-rendered-key*="${date}"][data-ready="true"]`).waitFor({ timeout: 60_000 });
         const values = await fetchField(server, dataset, variable, date, mg);
         const f = finiteRange(values);
-        const input = colourScaleFor(variableStyle(variable), { min: Math.min(stats!.min, f.min), max: Math.max(stats!.max, f.max), conversion: unitConversion(units) });
+        const margin = 0.05 * (stats!.max - stats!.min); // the statistics range + 5 % each side, or the field beyond it
+        const input = colourScaleFor(variableStyle(variable), { min: Math.min(stats!.min - margin, f.min), max: Math.max(stats!.max + margin, f.max), conversion: unitConversion(units) });
         const shot = decodePng(await page.locator('[data-testid="map-panel-0"]').screenshot());
         // z_500 changes colour faster across the map than 2t: sample a finer pixel lattice for as many uniform spots.
         const r = await comparePixels(page, "0", shot, values, mg, colourScale(input), input.contour ? 11 : 23);
