@@ -26,9 +26,10 @@ export const NAV_ITEMS = [
 export function Nav() {
   const pathname = usePathname();
   const router = useRouter();
+  const prefetchOnIntent = (href: string) => ({ prefetch: false, onMouseEnter: () => router.prefetch(href), onFocus: () => router.prefetch(href) });
   return (
     <nav className="nav" aria-label="Main">
-      <Link href="/" className="brand" prefetch={false} onMouseEnter={() => router.prefetch("/")} onFocus={() => router.prefetch("/")}>
+      <Link href="/" className="brand" {...prefetchOnIntent("/")}>
         Isobar
       </Link>
       <ul>
@@ -36,14 +37,7 @@ export function Nav() {
           const active = item.href === "/" ? pathname === "/" : pathname.startsWith(item.href);
           return (
             <li key={item.href}>
-              <Link
-                href={item.href}
-                prefetch={false}
-                onMouseEnter={() => router.prefetch(item.href)}
-                onFocus={() => router.prefetch(item.href)}
-                aria-current={active ? "page" : undefined}
-                className={active ? "active" : undefined}
-              >
+              <Link href={item.href} {...prefetchOnIntent(item.href)} aria-current={active ? "page" : undefined} className={active ? "active" : undefined}>
                 {item.label}
               </Link>
             </li>
